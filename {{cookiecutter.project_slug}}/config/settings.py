@@ -1,0 +1,171 @@
+{%- set uses_redis = cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" -%}
+"""Settings of {{ cookiecutter.project_name }}, read from the environment.
+
+A `.env` file beside `manage.py` may supply the variables in development (see `.env.example`);
+real environment variables win over it.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    default=[".{{ cookiecutter.domain_name }}", "localhost", "127.0.0.1"],
+)
+# The base domain: tenant "acme" is served at acme.<TENANT_BASE_DOMAIN>.
+TENANT_BASE_DOMAIN = env("TENANT_BASE_DOMAIN", default="{{ cookiecutter.domain_name }}")
+
+# Apps -----------------------------------------------------------------------------------------
+
+SHARED_APPS = [
+    "django_tenants",
+    "daphne",
+    "{{ cookiecutter.project_slug }}.tenancy",
+    "{{ cookiecutter.project_slug }}.tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "channels",
+]
+# Sessions and users live in each tenant's schema: a session of tenant a means nothing to b.
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "{{ cookiecutter.project_slug }}.items",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Client"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+
+MIDDLEWARE = [
+    "{{ cookiecutter.project_slug }}.tenancy.middleware.TenantHttpMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls_tenants"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database -------------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL",
+        default="postgres://postgres@127.0.0.1:5432/{{ cookiecutter.project_slug }}",
+    ),
+}
+# django-tenants' backend, extended so the active schema follows the task, not the thread.
+DATABASES["default"]["ENGINE"] = "{{ cookiecutter.project_slug }}.tenancy.backend"
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Caches and messaging ------------------------------------------------------------------------
+{% if uses_redis %}
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Shared by every process, so the tenant cache is invalidated everywhere at once.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+    },
+}
+{%- else %}
+# Per process: with the in-memory channel layer the project runs as one process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+{%- endif %}
+# How long a hostname/schema -> tenant lookup is cached; saves and deletes invalidate at once.
+TENANT_CACHE_TIMEOUT = env.int("TENANT_CACHE_TIMEOUT", default=300)
+{% if cookiecutter.channel_layer == "redis" %}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "{{ cookiecutter.project_slug }}:asgi"},
+    },
+}
+{%- else %}
+# One process only: messages never leave the process that sent them.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+{%- endif %}
+{%- if cookiecutter.tenant_resolution == "header" %}
+
+# Header mode: the header carrying the tenant's schema name; browsers use ?tenant=<schema>.
+TENANT_HEADER = "{{ cookiecutter.tenant_header }}"
+{%- endif %}
+{%- if cookiecutter.celery_broker == "redis" %}
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/1")
+{%- elif cookiecutter.celery_broker == "rabbitmq" %}
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672//")
+{%- endif %}
+{%- if cookiecutter.celery_broker != "none" %}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+{%- endif %}
+
+# The demo WebSocket refuses anonymous users unless this is on.
+ITEMS_ALLOW_ANONYMOUS = env.bool("ITEMS_ALLOW_ANONYMOUS", default=False)
+
+# Auth, i18n, static files -----------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,139 @@
+"""Fixtures: a test database of this run's own, tenants a and b, users, and socket helpers.
+
+Tests run against the real PostgreSQL{% if cookiecutter.channel_layer == "redis" %} and Redis{% endif %} of the settings. Tenants are created once per run
+(each is a migrated schema); tests keep the database between them and clean up what they add,
+because WebSocket code queries from other threads and must see committed rows.
+"""
+
+import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.db.backends.postgresql.base import Cursor
+from django.test import Client as HttpClient
+from django.test.utils import setup_databases, teardown_databases
+from django_tenants.utils import get_tenant_domain_model, get_tenant_model, tenant_context
+
+from config.asgi import application
+from {{ cookiecutter.project_slug }}.items.models import Item
+
+DOMAIN = "{{ cookiecutter.domain_name }}"
+PASSWORD = "correct horse battery staple"
+_schema_counter = itertools.count()
+
+
+def create_tenant(schema_name: str):
+    tenant = get_tenant_model().objects.create(schema_name=schema_name, name=schema_name.upper())
+    get_tenant_domain_model().objects.create(
+        domain=f"{schema_name}.{DOMAIN}", tenant=tenant, is_primary=True
+    )
+    return tenant
+
+
+def unique_schema_name(prefix: str = "t") -> str:
+    return f"{prefix}{next(_schema_counter)}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database(django_db_blocker) -> Iterator[None]:
+    """This run's test database, open to every test; dropped at the end of the run."""
+    with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=0, interactive=False)
+        try:
+            yield
+        finally:
+            teardown_databases(databases, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def tenant_a():
+    return create_tenant("a")
+
+
+@pytest.fixture(scope="session")
+def tenant_b():
+    return create_tenant("b")
+
+
+@pytest.fixture(autouse=True)
+def _remove_items(request) -> Iterator[None]:
+    yield
+    for tenant in get_tenant_model().objects.exclude(schema_name="public"):
+        with tenant_context(tenant):
+            Item.objects.all().delete()
+
+
+def create_user(tenant, username: str = "alice"):
+    with tenant_context(tenant):
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
+        return user or user_model.objects.create_user(username, password=PASSWORD)
+
+
+def session_cookie(tenant, username: str = "alice") -> str:
+    """A `sessionid` of a user logged in to `tenant` (its session lives in the tenant's schema)."""
+    create_user(tenant, username)
+    client = HttpClient()
+    with tenant_context(tenant):
+        assert client.login(username=username, password=PASSWORD)
+    return client.cookies["sessionid"].value
+{%- if cookiecutter.tenant_resolution == "subdomain" %}
+
+
+def tenant_headers(tenant) -> list[tuple[bytes, bytes]]:
+    """Handshake headers that name `tenant`, the way its browser page connects."""
+    host = f"{tenant.schema_name}.{DOMAIN}".encode()
+    return [(b"host", host), (b"origin", b"https://" + host)]
+
+
+def http_kwargs(schema_name: str) -> dict:
+    """Django test client arguments for a request to the tenant `schema_name`."""
+    return {"HTTP_HOST": f"{schema_name}.{DOMAIN}"}
+{%- else %}
+
+APP_HOST = f"app.{DOMAIN}"
+
+
+def tenant_headers(tenant) -> list[tuple[bytes, bytes]]:
+    """Handshake headers that name `tenant`, the way a service connects."""
+    return [
+        (b"host", APP_HOST.encode()),
+        (b"{{ cookiecutter.tenant_header.lower() }}", tenant.schema_name.encode()),
+    ]
+
+
+def http_kwargs(schema_name: str) -> dict:
+    """Django test client arguments for a request to the tenant `schema_name`."""
+    return {"HTTP_HOST": APP_HOST, "headers": {"{{ cookiecutter.tenant_header }}": schema_name}}
+{%- endif %}
+
+
+def communicator(
+    headers: list[tuple[bytes, bytes]], path: str = "/ws/items/", cookie: str | None = None
+) -> WebsocketCommunicator:
+    if cookie is not None:
+        headers = [*headers, (b"cookie", f"sessionid={cookie}".encode())]
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+@contextmanager
+def recorded_sql() -> Iterator[list[str]]:
+    """Every SQL statement sent by any thread while the block runs, `SET search_path` included."""
+    statements: list[str] = []
+    lock = threading.Lock()
+    original = Cursor.execute
+
+    def record(self, query, params=None, **kwargs):
+        with lock:
+            statements.append(str(query))
+        return original(self, query, params, **kwargs)
+
+    Cursor.execute = record
+    try:
+        yield statements
+    finally:
+        Cursor.execute = original

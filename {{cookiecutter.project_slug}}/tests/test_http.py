@@ -1,0 +1,39 @@
+"""HTTP requests see their own tenant's rows only; an unknown tenant gets 404."""
+
+from django.test import Client as HttpClient
+from django_tenants.utils import tenant_context
+
+from {{ cookiecutter.project_slug }}.items.models import Item
+
+from .conftest import http_kwargs, recorded_sql
+
+TENANT_TABLES = ("items_item", "auth_user", "django_session")
+
+
+def texts(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [item["text"] for item in response.json()["items"]]
+
+
+def test_each_tenant_sees_only_its_own_rows(tenant_a, tenant_b):
+    with tenant_context(tenant_a):
+        Item.objects.create(text="a's item")
+    with tenant_context(tenant_b):
+        Item.objects.create(text="b's item")
+    client = HttpClient()
+    assert texts(client.get("/api/items/", **http_kwargs("a"))) == ["a's item"]
+    assert texts(client.get("/api/items/", **http_kwargs("b"))) == ["b's item"]
+
+
+def test_unknown_tenant_gets_404_without_touching_tenant_tables(tenant_a):
+    with recorded_sql() as statements:
+        response = HttpClient().get("/api/items/", **http_kwargs("nobody"))
+    assert response.status_code == 404
+    assert not [sql for sql in statements if any(table in sql for table in TENANT_TABLES)]
+
+
+def test_a_request_leaves_the_thread_in_the_public_schema(tenant_a):
+    from django.db import connection
+
+    HttpClient().get("/api/items/", **http_kwargs("a"))
+    assert connection.schema_name == "public"

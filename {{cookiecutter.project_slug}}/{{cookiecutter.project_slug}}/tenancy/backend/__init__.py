@@ -1,0 +1,1 @@
+"""Database backend: django-tenants' PostgreSQL backend, reading the schema from the context."""

@@ -1,0 +1,77 @@
+"""The tenant lookup cache: hostname -> tenant and schema name -> tenant.
+
+A warm handshake or request resolves its tenant with no database query. Entries live in
+Django's cache framework{% if cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" %} (Redis here, shared by every server and worker process), so the
+signal handlers below, run by whichever process saves or deletes a tenant or domain, invalidate
+the entry for all processes at once.{% else %} (per process here: with the in-memory channel layer the project is one
+process). Saves and deletes in that process invalidate at once; changes made from another
+process, such as a management command, take effect after TENANT_CACHE_TIMEOUT seconds.{% endif %}
+Bulk `update()` and `delete()` on querysets send no signals: their changes take effect when
+the entry expires, after TENANT_CACHE_TIMEOUT seconds.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save, pre_save
+from django_tenants.utils import get_tenant_domain_model, get_tenant_model
+
+from .context import public_schema
+
+# Stored for lookups that found nothing, so unknown names cost one query per timeout.
+_MISSING = "missing"
+
+
+def _key(kind: str, value: str) -> str:
+    return f"tenancy:{kind}:{value}"
+
+
+def cached_lookup(kind: str, value: str, load: Callable[[str], Any | None]) -> Any | None:
+    """The cached result of `load(value)`, a tenant or None; `load` runs in public."""
+    key = _key(kind, value)
+    tenant = cache.get(key)
+    if tenant is None:
+        with public_schema():
+            tenant = load(value)
+        cache.set(key, _MISSING if tenant is None else tenant, settings.TENANT_CACHE_TIMEOUT)
+    return None if tenant == _MISSING else tenant
+
+
+def forget_hostnames(*hostnames: str) -> None:
+    cache.delete_many([_key("host", hostname) for hostname in hostnames if hostname])
+
+
+def forget_schema(schema_name: str) -> None:
+    cache.delete(_key("schema", schema_name))
+
+
+def _tenant_changed(sender, instance, **kwargs) -> None:
+    forget_schema(instance.schema_name)
+    if kwargs.get("signal") is post_save:
+        with public_schema():
+            forget_hostnames(*instance.domains.values_list("domain", flat=True))
+
+
+def _domain_will_change(sender, instance, **kwargs) -> None:
+    # A renamed domain must also drop the entry of its old hostname.
+    if instance.pk is not None:
+        with public_schema():
+            previous = sender.objects.filter(pk=instance.pk).values_list("domain", flat=True)
+            instance._tenancy_previous_domain = previous.first()
+
+
+def _domain_changed(sender, instance, **kwargs) -> None:
+    forget_hostnames(instance.domain, getattr(instance, "_tenancy_previous_domain", None))
+
+
+def connect_invalidation() -> None:
+    """Invalidate cached lookups whenever a tenant or domain is saved or deleted."""
+    tenant_model, domain_model = get_tenant_model(), get_tenant_domain_model()
+    uid = "tenancy.cache"
+    post_save.connect(_tenant_changed, sender=tenant_model, dispatch_uid=f"{uid}.tenant.save")
+    post_delete.connect(_tenant_changed, sender=tenant_model, dispatch_uid=f"{uid}.tenant.delete")
+    pre_save.connect(_domain_will_change, sender=domain_model, dispatch_uid=f"{uid}.domain.pre")
+    post_save.connect(_domain_changed, sender=domain_model, dispatch_uid=f"{uid}.domain.save")
+    post_delete.connect(_domain_changed, sender=domain_model, dispatch_uid=f"{uid}.domain.delete")

@@ -1,0 +1,75 @@
+"""The active tenant: one ContextVar, the single place that says which schema queries run in.
+
+django-tenants keeps the schema on the connection object, which is per *thread*. Under ASGI
+every thread-sensitive `sync_to_async` call of a process shares one thread and one connection,
+so a schema set for one WebSocket leaks into the next caller's queries. A ContextVar is per
+*task* instead: asgiref copies the caller's context into the thread it runs sync code on, so
+the database backend sees the schema of whoever made the call, whatever thread runs it.
+
+Nothing active means the public schema, exactly as django-tenants' connections start out.
+django-tenants' own `tenant_context()`, `schema_context()` and `connection.set_tenant()` keep
+working: the backend routes them here.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django_tenants.postgresql_backend.base import FakeTenant
+from django_tenants.utils import get_public_schema_name
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSchema:
+    tenant: Any  # a tenant model instance, or django-tenants' FakeTenant for a bare schema
+    include_public: bool = True
+
+    @property
+    def schema_name(self) -> str:
+        return self.tenant.schema_name
+
+
+_active: ContextVar[ActiveSchema | None] = ContextVar("tenancy_active_schema", default=None)
+
+
+def get_active_schema() -> ActiveSchema:
+    """The schema queries run in now; public when nothing is active."""
+    active = _active.get()
+    if active is None:
+        return ActiveSchema(FakeTenant(schema_name=get_public_schema_name()))
+    return active
+
+
+def get_current_tenant() -> Any | None:
+    """The active tenant (model instance or FakeTenant), or None in the public schema."""
+    active = _active.get()
+    if active is None or active.schema_name == get_public_schema_name():
+        return None
+    return active.tenant
+
+
+def set_active_tenant(tenant: Any, include_public: bool = True) -> None:
+    """Make `tenant` active for the rest of the current context (django-tenants' API).
+
+    Prefer `active_tenant()`, which restores the previous tenant on exit.
+    """
+    _active.set(ActiveSchema(tenant, include_public))
+
+
+@contextmanager
+def active_tenant(tenant: Any, include_public: bool = True) -> Iterator[Any]:
+    """Run the block in `tenant`'s schema, from sync or async code; nesting-safe."""
+    token = _active.set(ActiveSchema(tenant, include_public))
+    try:
+        yield tenant
+    finally:
+        _active.reset(token)
+
+
+@contextmanager
+def public_schema() -> Iterator[None]:
+    """Run the block in the public schema, whatever tenant is active around it."""
+    with active_tenant(FakeTenant(schema_name=get_public_schema_name())):
+        yield

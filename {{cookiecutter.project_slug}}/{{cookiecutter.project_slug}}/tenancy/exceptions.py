@@ -1,0 +1,20 @@
+"""The tenancy layer's own errors."""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
+
+
+class TenancyError(Exception):
+    """Base class of the tenancy layer's errors."""
+
+
+class TenantNotFound(TenancyError):
+    """No tenant matches the request or handshake; the message says what was looked up."""
+
+
+class TenantSchemaMissing(TenancyError, DatabaseError):
+    """The active tenant's schema is gone (tenant deleted): no query may fall back to public."""
+
+
+class TenantMiddlewareMissing(TenancyError, ImproperlyConfigured):
+    """A tenant consumer was reached without TenantWebsocketMiddleware in front of it."""

@@ -1,0 +1,1 @@
+"""Tenants: one PostgreSQL schema each, reached through one or more domains."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TenantsConfig(AppConfig):
+    name = "{{ cookiecutter.project_slug }}.tenants"
+    label = "tenants"
