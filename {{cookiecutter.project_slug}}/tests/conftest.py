@@ -13,13 +13,15 @@ from contextlib import contextmanager
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.backends.postgresql.base import Cursor
 from django.test import Client as HttpClient
 from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import get_tenant_domain_model, get_tenant_model, tenant_context
 
-from config.asgi import application
 from {{ cookiecutter.project_slug }}.items.models import Item
+
+from config.asgi import application
 
 DOMAIN = "{{ cookiecutter.domain_name }}"
 PASSWORD = "correct horse battery staple"
@@ -27,7 +29,8 @@ _schema_counter = itertools.count()
 
 
 def create_tenant(schema_name: str):
-    tenant = get_tenant_model().objects.create(schema_name=schema_name, name=schema_name.upper())
+    tenant = get_tenant_model()(schema_name=schema_name, name=schema_name.upper())
+    tenant.save(verbosity=0)
     get_tenant_domain_model().objects.create(
         domain=f"{schema_name}.{DOMAIN}", tenant=tenant, is_primary=True
     )
@@ -46,7 +49,17 @@ def database(django_db_blocker) -> Iterator[None]:
         try:
             yield
         finally:
+            close_other_sessions()
             teardown_databases(databases, verbosity=0)
+
+
+def close_other_sessions() -> None:
+    """End the connections of the threads that ran sync code for async tests."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +70,16 @@ def tenant_a():
 @pytest.fixture(scope="session")
 def tenant_b():
     return create_tenant("b")
+
+
+@pytest.fixture(scope="session")
+def cookie_a(tenant_a) -> str:
+    return session_cookie(tenant_a)
+
+
+@pytest.fixture(scope="session")
+def cookie_b(tenant_b) -> str:
+    return session_cookie(tenant_b)
 
 
 @pytest.fixture(autouse=True)
@@ -118,6 +141,23 @@ def communicator(
     if cookie is not None:
         headers = [*headers, (b"cookie", f"sessionid={cookie}".encode())]
     return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def open_socket(tenant, cookie: str | None = None, path: str = "/ws/items/"):
+    """A connected demo socket of `tenant`, its initial `items` frame already read."""
+    socket = communicator(tenant_headers(tenant), path, cookie)
+    connected, code = await socket.connect()
+    assert connected, f"handshake refused ({code})"
+    first = await socket.receive_json_from()
+    assert first["type"] == "items"
+    return socket
+
+
+async def is_refused(headers: list[tuple[bytes, bytes]], path: str = "/ws/items/") -> bool:
+    socket = communicator(headers, path)
+    connected, _code = await socket.connect()
+    await socket.disconnect()
+    return not connected
 
 
 @contextmanager
