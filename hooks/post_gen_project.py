@@ -18,6 +18,7 @@ REMOVALS = {
     ("tenant_resolution", "header"): ("tests/test_resolution_subdomain.py",),
 }
 
+
 def paths_to_remove(answers: dict) -> list[str]:
     slug = answers["project_slug"]
     return [

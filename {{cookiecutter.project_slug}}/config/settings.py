@@ -114,9 +114,13 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # How long a hostname/schema -> tenant lookup is cached; saves and deletes invalidate at once.
 TENANT_CACHE_TIMEOUT = env.int("TENANT_CACHE_TIMEOUT", default=300)
 {% if cookiecutter.channel_layer == "redis" %}
+# The pub/sub layer: the list-based RedisChannelLayer drops a message whenever a consumer's
+# pending receive is cancelled by a disconnect (channels_redis#366), which busy servers do
+# all the time. Pub/sub delivers to connected sockets at most once, which is all a socket
+# can use anyway.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [REDIS_URL], "prefix": "{{ cookiecutter.project_slug }}:asgi"},
     },
 }

@@ -63,6 +63,15 @@ def close_other_sessions() -> None:
 
 
 @pytest.fixture(scope="session")
+def public_tenant():
+    """The public schema's row, serving the bare base domain (the site that is no tenant's)."""
+    tenant = get_tenant_model()(schema_name="public", name="Public")
+    tenant.save(verbosity=0)
+    get_tenant_domain_model().objects.create(domain=DOMAIN, tenant=tenant, is_primary=True)
+    return tenant
+
+
+@pytest.fixture(scope="session")
 def tenant_a():
     return create_tenant("a")
 
@@ -118,6 +127,7 @@ def http_kwargs(schema_name: str) -> dict:
     return {"HTTP_HOST": f"{schema_name}.{DOMAIN}"}
 {%- else %}
 
+
 APP_HOST = f"app.{DOMAIN}"
 
 
@@ -158,6 +168,13 @@ async def is_refused(headers: list[tuple[bytes, bytes]], path: str = "/ws/items/
     connected, _code = await socket.connect()
     await socket.disconnect()
     return not connected
+
+
+TENANT_TABLES = ("items_item", "auth_user", "django_session")
+
+
+def touches_tenant_tables(statements: list[str]) -> bool:
+    return any(table in sql for sql in statements for table in TENANT_TABLES)
 
 
 @contextmanager

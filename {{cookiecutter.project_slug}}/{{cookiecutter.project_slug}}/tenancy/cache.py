@@ -1,11 +1,11 @@
 """The tenant lookup cache: hostname -> tenant and schema name -> tenant.
 
 A warm handshake or request resolves its tenant with no database query. Entries live in
-Django's cache framework{% if cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" %} (Redis here, shared by every server and worker process), so the
-signal handlers below, run by whichever process saves or deletes a tenant or domain, invalidate
-the entry for all processes at once.{% else %} (per process here: with the in-memory channel layer the project is one
-process). Saves and deletes in that process invalidate at once; changes made from another
-process, such as a management command, take effect after TENANT_CACHE_TIMEOUT seconds.{% endif %}
+Django's cache framework{% if cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" %}, Redis here, shared by every server and worker process: the signal
+handlers below, run by whichever process saves or deletes a tenant or domain, invalidate the
+entry for all processes at once.{% else %}, process memory here (with the in-memory channel layer the project is one
+process): saves and deletes invalidate the entry at once in the process that made them, and
+changes made from another process, a management command say, take effect on expiry.{% endif %}
 Bulk `update()` and `delete()` on querysets send no signals: their changes take effect when
 the entry expires, after TENANT_CACHE_TIMEOUT seconds.
 """
@@ -36,7 +36,7 @@ def cached_lookup(kind: str, value: str, load: Callable[[str], Any | None]) -> A
         with public_schema():
             tenant = load(value)
         cache.set(key, _MISSING if tenant is None else tenant, settings.TENANT_CACHE_TIMEOUT)
-    return None if tenant == _MISSING else tenant
+    return None if isinstance(tenant, str) else tenant
 
 
 def forget_hostnames(*hostnames: str) -> None:

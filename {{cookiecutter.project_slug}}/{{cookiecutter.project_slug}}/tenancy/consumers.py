@@ -10,10 +10,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
 from . import groups
-from .exceptions import TenantMiddlewareMissing
-from .resolution import tenant_for_schema
+from .exceptions import TenantMiddlewareMissing, TenantNotFound
+from .resolution import tenant_for_websocket
 
-# Close code for a socket whose tenant was deleted while it was open.
+# Close code for a socket whose tenant went away (deleted, or no longer served there).
 TENANT_GONE_CLOSE_CODE = 4404
 
 
@@ -23,8 +23,9 @@ class TenantConsumerMixin:
     - `self.tenant`: the connection's tenant.
     - `tenant_groups`: names of the tenant's groups to join on connect (left on disconnect).
     - `broadcast(group, message)`: send to one of the tenant's groups, never another tenant's.
-    - A tenant deleted while the socket is open: the next frame the client sends is not
-      handled and the socket is closed with code 4404.
+    - Each frame the client sends first resolves the handshake again (from the cache): if
+      its tenant was deleted or no longer serves that handshake (a removed domain), the frame
+      is not handled and the socket is closed with code 4404.
     """
 
     tenant_groups: tuple[str, ...] = ()
@@ -43,14 +44,17 @@ class TenantConsumerMixin:
         await super().websocket_connect(message)
 
     async def websocket_receive(self, message):
-        if not await self.tenant_still_exists():
+        if not await self.tenant_still_resolves():
             await self.close(code=TENANT_GONE_CLOSE_CODE)
             return
         await super().websocket_receive(message)
 
-    async def tenant_still_exists(self) -> bool:
-        current = await database_sync_to_async(tenant_for_schema)(self.tenant.schema_name)
-        return current is not None and current.pk == self.tenant.pk
+    async def tenant_still_resolves(self) -> bool:
+        try:
+            current = await database_sync_to_async(tenant_for_websocket)(self.scope)
+        except TenantNotFound:
+            return False
+        return current.pk == self.tenant.pk
 
     async def broadcast(self, group: str, message: dict) -> None:
         await groups.broadcast(self.tenant, group, message)

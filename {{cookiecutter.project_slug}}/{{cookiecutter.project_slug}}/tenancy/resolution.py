@@ -97,7 +97,9 @@ def schema_name_from(header: str | None, query_values: list[str]) -> str | None:
     """The schema named by the header and/or query parameter; they must agree."""
     query = _single(query_values, f"?{QUERY_PARAMETER}= query parameter")
     if header is not None and query is not None and header != query:
-        raise TenantNotFound(f"the {settings.TENANT_HEADER} header and ?{QUERY_PARAMETER}= disagree")
+        raise TenantNotFound(
+            f"the {settings.TENANT_HEADER} header and ?{QUERY_PARAMETER}= name different tenants"
+        )
     return header if header is not None else query
 
 
