@@ -13,7 +13,14 @@ from pathlib import Path
 
 # (option, value) -> paths, relative to the project, removed when the option has that value.
 REMOVALS = {
-    ("celery_broker", "none"): ("config/celery.py",),
+    ("celery_broker", "none"): (
+        "config/celery.py",
+        "{slug}/tenancy/tasks.py",
+        "{slug}/items/tasks.py",
+        "tests/celery_tasks.py",
+        "tests/test_tasks.py",
+        "tests/test_worker.py",
+    ),
     ("tenant_resolution", "subdomain"): ("tests/test_resolution_header.py",),
     ("tenant_resolution", "header"): ("tests/test_resolution_subdomain.py",),
 }

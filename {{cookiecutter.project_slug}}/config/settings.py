@@ -141,10 +141,24 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/1")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672//")
 {%- endif %}
 {%- if cookiecutter.celery_broker != "none" %}
+# A task is acknowledged when it ends, so a worker that dies mid-task loses nothing.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Results reach clients through the channel layer, not a result backend.
+CELERY_TASK_IGNORE_RESULT = True
+# A dead broker fails the sender within about a second instead of hanging it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Once per tenant, every hour: tenancy.for_each_tenant sends the task in each tenant.
+CELERY_BEAT_SCHEDULE = {
+    "count-items-hourly": {
+        "task": "tenancy.for_each_tenant",
+        "schedule": 3600,
+        "args": ("{{ cookiecutter.project_slug }}.items.tasks.count_items", [0]),
+    },
+}
 {%- endif %}
 
 # The demo WebSocket refuses anonymous users unless this is on.

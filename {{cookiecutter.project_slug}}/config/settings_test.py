@@ -20,5 +20,10 @@ CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"
 {%- if cookiecutter.channel_layer == "redis" %}
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{RUN_ID}"
 {%- endif %}
+{%- if cookiecutter.celery_broker != "none" %}
+# The run's own queue, so the workers of other runs never take its tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"test-{RUN_ID}"
+CELERY_IMPORTS = ["tests.celery_tasks"]
+{%- endif %}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = [".{{ cookiecutter.domain_name }}", "localhost", "127.0.0.1"]

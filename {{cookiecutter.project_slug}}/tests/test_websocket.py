@@ -217,3 +217,13 @@ async def test_many_tenants_interleaved_never_cross(settings):
         stored = await texts_in(tenant)
         assert len(stored) == 9 and {text.split(":")[0] for text in stored} == {tenant.schema_name}
         await database_sync_to_async(tenant.delete)()
+{%- if cookiecutter.celery_broker == "none" %}
+
+
+async def test_jobs_are_refused_with_a_reason_when_celery_is_off(tenant_a, cookie_a):
+    socket = await open_socket(tenant_a, cookie_a)
+    await socket.send_json_to({"type": "job.start", "seconds": 1})
+    error = await socket.receive_json_from()
+    assert error["type"] == "error" and "disabled" in error["error"]
+    await socket.disconnect()
+{%- endif %}

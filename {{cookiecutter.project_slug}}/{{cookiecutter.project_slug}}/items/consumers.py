@@ -1,12 +1,20 @@
 """The demo WebSocket: a tenant's items, live (protocol in the project README)."""
 
+{% if cookiecutter.celery_broker != "none" -%}
+from asgiref.sync import sync_to_async
+{% endif -%}
 from django.conf import settings
-
+{% if cookiecutter.celery_broker != "none" -%}
+from kombu.exceptions import OperationalError
+{% endif %}
 from ..tenancy.consumers import TenantJsonWebsocketConsumer
 from .models import Item
-
+{% if cookiecutter.celery_broker != "none" -%}
+from .tasks import count_items
+{% endif %}
 MAX_TEXT_LENGTH = 500
 LATEST_ITEMS = 50
+MAX_JOB_SECONDS = 5
 
 
 class ItemsConsumer(TenantJsonWebsocketConsumer):
@@ -21,7 +29,7 @@ class ItemsConsumer(TenantJsonWebsocketConsumer):
         await self.send_json({"type": "items", "items": latest})
 
     async def receive_json(self, content, **kwargs):
-        handlers = {"item.create": self.create_item}
+        handlers = {"item.create": self.create_item, "job.start": self.start_job}
         handler = handlers.get(content.get("type"))
         if handler is None:
             await self.reject_frame(f"unknown frame type {content.get('type')!r}")
@@ -36,5 +44,34 @@ class ItemsConsumer(TenantJsonWebsocketConsumer):
         item = await Item.objects.acreate(text=text)
         await self.broadcast("items", {"type": "item.created", "item": item.as_frame()})
 
+{%- if cookiecutter.celery_broker != "none" %}
+
+    async def start_job(self, content: dict) -> None:
+        seconds = content.get("seconds")
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 <= seconds <= MAX_JOB_SECONDS
+        ):
+            await self.reject_frame(f"seconds must be a number from 0 to {MAX_JOB_SECONDS}")
+            return
+        try:
+            # Publishing blocks on the network: off the event loop, in the tenant's context.
+            job = await sync_to_async(count_items.delay, thread_sensitive=False)(seconds)
+        except OperationalError as error:
+            await self.reject_frame(f"background jobs are unavailable: {error}")
+            return
+        await self.send_json({"type": "job.queued", "job_id": job.id})
+{%- else %}
+
+    async def start_job(self, content: dict) -> None:
+        await self.reject_frame("background jobs are disabled: this project has no Celery")
+{%- endif %}
+
     async def item_created(self, event: dict) -> None:
         await self.send_json(event)
+{%- if cookiecutter.celery_broker != "none" %}
+
+    async def job_done(self, event: dict) -> None:
+        await self.send_json(event)
+{%- endif %}

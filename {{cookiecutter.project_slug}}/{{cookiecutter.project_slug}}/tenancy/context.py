@@ -13,7 +13,7 @@ working: the backend routes them here.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,9 +37,7 @@ _active: ContextVar[ActiveSchema | None] = ContextVar("tenancy_active_schema", d
 def get_active_schema() -> ActiveSchema:
     """The schema queries run in now; public when nothing is active."""
     active = _active.get()
-    if active is None:
-        return ActiveSchema(FakeTenant(schema_name=get_public_schema_name()))
-    return active
+    return ActiveSchema(public_tenant()) if active is None else active
 
 
 def get_current_tenant() -> Any | None:
@@ -58,18 +56,33 @@ def set_active_tenant(tenant: Any, include_public: bool = True) -> None:
     _active.set(ActiveSchema(tenant, include_public))
 
 
+def activate(tenant: Any, include_public: bool = True) -> Token:
+    """Make `tenant` active until `deactivate()` is given the returned token."""
+    return _active.set(ActiveSchema(tenant, include_public))
+
+
+def deactivate(token: Token) -> None:
+    """Restore what was active before the `activate()` that returned `token`."""
+    _active.reset(token)
+
+
 @contextmanager
 def active_tenant(tenant: Any, include_public: bool = True) -> Iterator[Any]:
     """Run the block in `tenant`'s schema, from sync or async code; nesting-safe."""
-    token = _active.set(ActiveSchema(tenant, include_public))
+    token = activate(tenant, include_public)
     try:
         yield tenant
     finally:
-        _active.reset(token)
+        deactivate(token)
+
+
+def public_tenant() -> FakeTenant:
+    """Stands for the public schema wherever a tenant is expected."""
+    return FakeTenant(schema_name=get_public_schema_name())
 
 
 @contextmanager
 def public_schema() -> Iterator[None]:
     """Run the block in the public schema, whatever tenant is active around it."""
-    with active_tenant(FakeTenant(schema_name=get_public_schema_name())):
+    with active_tenant(public_tenant()):
         yield

@@ -12,6 +12,10 @@ class TenantNotFound(TenancyError):
     """No tenant matches the request or handshake; the message says what was looked up."""
 
 
+class TenantRequired(TenancyError):
+    """Tenant work was started with no tenant active (a tenant task sent outside a tenant)."""
+
+
 class TenantSchemaMissing(TenancyError, DatabaseError):
     """The active tenant's schema is gone (tenant deleted): no query may fall back to public."""
 

@@ -13,6 +13,9 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from .context import get_current_tenant
+from .exceptions import TenantRequired
+
 GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -34,3 +37,13 @@ async def broadcast(tenant: Any, group: str, message: dict) -> None:
 def broadcast_sync(tenant: Any, group: str, message: dict) -> None:
     """`broadcast()` for sync code: views, management commands{% if cookiecutter.celery_broker != "none" %}, Celery tasks{% endif %}."""
     async_to_sync(broadcast)(tenant, group, message)
+
+
+def broadcast_to_current_tenant(group: str, message: dict) -> None:
+    """`broadcast_sync()` to the active tenant{% if cookiecutter.celery_broker != "none" %} (a task's own); it cannot address another."""
+{%- else %}; it cannot address another."""
+{%- endif %}
+    tenant = get_current_tenant()
+    if tenant is None:
+        raise TenantRequired(f"no tenant is active to broadcast to its {group!r} group")
+    broadcast_sync(tenant, group, message)
