@@ -20,12 +20,26 @@ def project_env(project: Path) -> dict[str, str]:
     return env
 
 
-def run_python(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def real_services_env(project: Path) -> dict[str, str]:
+    """`project_env()` pointed at this machine's PostgreSQL and Redis, not embedded servers.
+
+    RabbitMQ needs no URL: the projects' development default is the local server.
+    """
+    return {
+        **project_env(project),
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{project.name}",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+
+
+def run_python(
+    project: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """`python *args` in the project, stdout and stderr merged into `.stdout` for messages."""
     return subprocess.run(
         [sys.executable, *args],
         cwd=project,
-        env=project_env(project),
+        env=project_env(project) if env is None else env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

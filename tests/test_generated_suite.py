@@ -6,7 +6,7 @@ import subprocess
 import time
 
 import pytest
-from baked_project import run_python
+from baked_project import real_services_env, run_python
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,10 @@ def test_generated_suite_passes(project, combination, record_suite_result):
     started = time.monotonic()
     try:
         run = run_python(
-            project, "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=SUITE_TIMEOUT
+            project,
+            *("-m", "pytest", "-q", "-p", "no:cacheprovider"),
+            timeout=SUITE_TIMEOUT,
+            env=real_services_env(project),
         )
     except subprocess.TimeoutExpired as timeout:
         record_suite_result(combination, "timeout", time.monotonic() - started)

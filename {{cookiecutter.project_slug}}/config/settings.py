@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from . import embedded
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -16,6 +18,8 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Without a service URL, development and tests run embedded servers (see config/embedded.py).
+EMBEDDED_SERVICES = env.bool("DJANGO_EMBEDDED_SERVICES", default=DEBUG)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
     default=[".{{ cookiecutter.domain_name }}", "localhost", "127.0.0.1"],
@@ -84,12 +88,12 @@ TEMPLATES = [
 
 # Database -------------------------------------------------------------------------------------
 
-DATABASES = {
-    "default": env.db(
-        "DATABASE_URL",
-        default="postgres://postgres@127.0.0.1:5432/{{ cookiecutter.project_slug }}",
-    ),
-}
+DATABASE_URL = embedded.url(
+    "DATABASE_URL",
+    lambda: embedded.postgres_url("{{ cookiecutter.project_slug }}"),
+    EMBEDDED_SERVICES,
+)
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 # django-tenants' backend, extended so the active schema follows the task, not the thread.
 DATABASES["default"]["ENGINE"] = "{{ cookiecutter.project_slug }}.tenancy.backend"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -98,7 +102,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Caches and messaging ------------------------------------------------------------------------
 {% if uses_redis %}
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_URL = embedded.url("REDIS_URL", embedded.redis_url, EMBEDDED_SERVICES)
 # Shared by every process, so the tenant cache is invalidated everywhere at once.
 CACHES = {
     "default": {
@@ -135,10 +139,12 @@ TENANT_HEADER = "{{ cookiecutter.tenant_header }}"
 {%- endif %}
 {%- if cookiecutter.celery_broker == "redis" %}
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/1")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=embedded.celery_broker_url(REDIS_URL))
 {%- elif cookiecutter.celery_broker == "rabbitmq" %}
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672//")
+CELERY_BROKER_URL = embedded.url(
+    "CELERY_BROKER_URL", lambda: embedded.LOCAL_RABBITMQ, EMBEDDED_SERVICES
+)
 {%- endif %}
 {%- if cookiecutter.celery_broker != "none" %}
 # A task is acknowledged when it ends, so a worker that dies mid-task loses nothing.

@@ -20,8 +20,13 @@ from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import get_tenant_domain_model, get_tenant_model, tenant_context
 
 from {{ cookiecutter.project_slug }}.items.models import Item
+from {{ cookiecutter.project_slug }}.tenancy.context import public_tenant, set_active_tenant
 
 from config.asgi import application
+
+# The test process works on the shared schema unless a test picks a tenant, as manage.py
+# does; async tests inherit this from the context the event loop starts in.
+set_active_tenant(public_tenant())
 
 DOMAIN = "{{ cookiecutter.domain_name }}"
 PASSWORD = "correct horse battery staple"

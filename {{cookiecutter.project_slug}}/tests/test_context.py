@@ -5,6 +5,7 @@ ASGI), each checked against the real PostgreSQL.
 """
 
 import asyncio
+import contextvars
 import random
 import threading
 
@@ -12,11 +13,11 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import schema_context, tenant_context
 
 from {{ cookiecutter.project_slug }}.tenancy.context import active_tenant, get_current_tenant
-from {{ cookiecutter.project_slug }}.tenancy.exceptions import TenantSchemaMissing
+from {{ cookiecutter.project_slug }}.tenancy.exceptions import NoTenantActive, TenantSchemaMissing
 
 from .conftest import create_tenant, recorded_sql, unique_schema_name
 
@@ -60,6 +61,13 @@ async def test_a_call_with_no_tenant_after_a_tenant_call_runs_in_public(tenant_a
     assert get_current_tenant() is None
 
 
+def test_a_query_with_nothing_active_is_refused():
+    # A fresh context is what a thread pool without context propagation, or code outside
+    # every tenant entry point, runs in.
+    with pytest.raises(NoTenantActive, match="No tenant is active"):
+        contextvars.Context().run(current_schema)
+
+
 def test_django_tenants_helpers_nest_and_restore(tenant_a, tenant_b):
     with tenant_context(tenant_a):
         with schema_context("b"):
@@ -79,6 +87,17 @@ def test_a_dropped_tenant_schema_fails_instead_of_reading_public(tenant_a):
         get_user_model().objects.count()
     assert current_schema() == "public"
     tenant.delete()
+
+
+def test_a_failed_savepoint_in_a_tenant_leaves_the_outer_transaction_usable(tenant_a):
+    user_model = get_user_model()
+    with tenant_context(tenant_a):
+        user_model.objects.get_or_create(username="taken")
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(), tenant_context(tenant_a):
+            user_model.objects.create(username="taken")
+        # Rolling the savepoint back needed the public search_path again, mid-transaction.
+        assert not user_model.objects.filter(username="nobody").exists()
 
 
 def test_search_path_is_set_only_when_the_schema_changes(tenant_a, tenant_b):

@@ -1,5 +1,6 @@
 """HTTP requests see their own tenant's rows only; an unknown tenant gets 404."""
 
+import pytest
 from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
@@ -13,7 +14,8 @@ def texts(response) -> list[str]:
     return [item["text"] for item in response.json()["items"]]
 
 
-def test_each_tenant_sees_only_its_own_rows(tenant_a, tenant_b):
+def test_each_tenant_sees_only_its_own_rows(tenant_a, tenant_b, settings):
+    settings.ITEMS_ALLOW_ANONYMOUS = True
     with tenant_context(tenant_a):
         Item.objects.create(text="a's item")
     with tenant_context(tenant_b):
@@ -28,6 +30,19 @@ def test_unknown_tenant_gets_404_without_touching_tenant_tables(tenant_a):
         response = HttpClient().get("/api/items/", **http_kwargs("nobody"))
     assert response.status_code == 404
     assert not touches_tenant_tables(statements)
+
+
+def test_anonymous_users_are_refused_unless_configured(tenant_a):
+    response = HttpClient().get("/api/items/", **http_kwargs("a"))
+    assert response.status_code == 403
+
+
+@pytest.mark.urls("tests.streaming_urls")
+def test_a_streamed_response_is_generated_in_the_tenant(tenant_a):
+    with tenant_context(tenant_a):
+        Item.objects.create(text="streamed")
+    response = HttpClient().get("/api/items/stream/", **http_kwargs("a"))
+    assert b"".join(response.streaming_content) == b"streamed\n"
 
 
 def test_a_request_leaves_the_thread_in_the_public_schema(tenant_a):

@@ -76,7 +76,8 @@ async def test_a_deleted_tenant_is_refused_at_once(settings):
     assert await is_refused(handshake(tenant.schema_name))
 
 
-def test_http_requests_resolve_the_same_way(tenant_a):
+def test_http_requests_resolve_the_same_way(tenant_a, settings):
+    settings.ITEMS_ALLOW_ANONYMOUS = True
     get = HttpClient().get
     assert get("/api/items/", **http_kwargs("a")).status_code == 200
     assert get("/api/items/?tenant=a", HTTP_HOST=APP_HOST).status_code == 200

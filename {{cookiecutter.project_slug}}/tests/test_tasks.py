@@ -95,7 +95,7 @@ def dead_broker():
     """Tasks are published to a port nothing listens on."""
     conf = current_app.conf
     saved = conf.broker_write_url
-    conf.broker_write_url = f"{saved.split('://', 1)[0]}://127.0.0.1:9/"
+    conf.broker_write_url = {% if cookiecutter.celery_broker == "redis" %}"redis://127.0.0.1:9/0"{% else %}"amqp://guest:guest@127.0.0.1:9//"{% endif %}
     forget_connections(current_app)
     yield
     conf.broker_write_url = saved

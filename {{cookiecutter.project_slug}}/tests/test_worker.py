@@ -7,14 +7,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from asgiref.sync import sync_to_async
 from celery import chain
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
@@ -25,12 +23,6 @@ from .conftest import create_tenant, http_kwargs, open_socket, unique_schema_nam
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 QUIET = 0.5
-
-
-def database_url_of_this_run() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
@@ -48,7 +40,7 @@ class Worker:
         self.log = log
         env = {
             **os.environ,
-            "DATABASE_URL": database_url_of_this_run(),
+            "TEST_RUN_CHILD": "1",
             "DJANGO_SETTINGS_MODULE": "config.settings_test",
         }
         command = [
@@ -157,11 +149,11 @@ def create_item_in(tenant, text: str) -> None:
         Item.objects.create(text=text)
 
 
-async def test_jobs_from_http_reach_the_tenant_sockets(worker, tenant_a, tenant_b, cookie_a):
+async def test_jobs_from_http_reach_the_tenant_sockets(worker, tenant_a, cookie_a):
     socket_a = await open_socket(tenant_a, cookie_a)
-    response = await sync_to_async(HttpClient().post)(
-        "/api/jobs/", {"seconds": "0"}, **http_kwargs("a")
-    )
+    client = HttpClient()
+    client.cookies["sessionid"] = cookie_a
+    response = await sync_to_async(client.post)("/api/jobs/", {"seconds": "0"}, **http_kwargs("a"))
     assert response.status_code == 202
     done = await socket_a.receive_json_from(timeout=20)
     assert done == {

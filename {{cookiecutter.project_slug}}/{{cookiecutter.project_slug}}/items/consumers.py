@@ -17,6 +17,17 @@ LATEST_ITEMS = 50
 MAX_JOB_SECONDS = 5
 
 
+def is_storable_text(text) -> bool:
+    """A string PostgreSQL can store as an item: 1-500 characters, valid UTF-8, no NUL."""
+    if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT_LENGTH or "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class ItemsConsumer(TenantJsonWebsocketConsumer):
     tenant_groups = ("items",)
 
@@ -30,16 +41,20 @@ class ItemsConsumer(TenantJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         handlers = {"item.create": self.create_item, "job.start": self.start_job}
-        handler = handlers.get(content.get("type"))
+        frame_type = content.get("type")
+        handler = handlers.get(frame_type) if isinstance(frame_type, str) else None
         if handler is None:
-            await self.reject_frame(f"unknown frame type {content.get('type')!r}")
+            await self.reject_frame(f"unknown frame type {frame_type!r}")
             return
         await handler(content)
 
     async def create_item(self, content: dict) -> None:
         text = content.get("text")
-        if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT_LENGTH:
-            await self.reject_frame(f"text must be a string of 1-{MAX_TEXT_LENGTH} characters")
+        if not is_storable_text(text):
+            await self.reject_frame(
+                f"text must be a string of 1-{MAX_TEXT_LENGTH} characters, "
+                "without NUL or unpaired surrogates"
+            )
             return
         item = await Item.objects.acreate(text=text)
         await self.broadcast("items", {"type": "item.created", "item": item.as_frame()})

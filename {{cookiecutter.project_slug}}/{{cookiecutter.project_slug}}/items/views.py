@@ -1,4 +1,7 @@
 {% if cookiecutter.celery_broker != "none" -%}
+from functools import wraps
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
@@ -6,6 +9,9 @@ from .consumers import LATEST_ITEMS, MAX_JOB_SECONDS
 from .models import Item
 from .tasks import count_items
 {%- else -%}
+from functools import wraps
+
+from django.conf import settings
 from django.http import JsonResponse
 
 from .consumers import LATEST_ITEMS
@@ -13,6 +19,19 @@ from .models import Item
 {%- endif %}
 
 
+def refuse_anonymous(view):
+    """The WebSocket's rule over HTTP too: anonymous users only if ITEMS_ALLOW_ANONYMOUS."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not (request.user.is_authenticated or settings.ITEMS_ALLOW_ANONYMOUS):
+            return JsonResponse({"error": "sign in first"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@refuse_anonymous
 def item_list(request):
     """The tenant's latest items, as the WebSocket sends them on connect."""
     return JsonResponse({"items": [item.as_frame() for item in Item.objects.all()[:LATEST_ITEMS]]})
@@ -20,6 +39,7 @@ def item_list(request):
 
 
 @require_POST
+@refuse_anonymous
 def start_job(request):
     """Queue the demo job for the request's tenant; its result reaches the tenant's sockets."""
     try:

@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
+from django.db import connection
+
+
+def leave_the_tenant(**kwargs) -> None:
+    """After a response is sent, streamed bodies included, go back to the public schema.
+
+    Under ASGI each request has a context of its own; under WSGI the thread carries on.
+    """
+    connection.set_schema_to_public()
 
 
 class TenancyConfig(AppConfig):
@@ -9,3 +19,4 @@ class TenancyConfig(AppConfig):
         from . import cache
 
         cache.connect_invalidation()
+        request_finished.connect(leave_the_tenant, dispatch_uid="tenancy.leave_the_tenant")

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django_tenants.utils import get_tenant_domain_model, get_tenant_model
 
@@ -22,6 +23,7 @@ from .context import public_schema
 
 # Stored for lookups that found nothing, so unknown names cost one query per timeout.
 _MISSING = "missing"
+MISSING_TIMEOUT = 30
 
 
 def _key(kind: str, value: str) -> str:
@@ -35,16 +37,26 @@ def cached_lookup(kind: str, value: str, load: Callable[[str], Any | None]) -> A
     if tenant is None:
         with public_schema():
             tenant = load(value)
-        cache.set(key, _MISSING if tenant is None else tenant, settings.TENANT_CACHE_TIMEOUT)
+        if tenant is None:
+            # Briefly: every unknown name someone tries costs a cache entry.
+            cache.set(key, _MISSING, min(settings.TENANT_CACHE_TIMEOUT, MISSING_TIMEOUT))
+        else:
+            cache.set(key, tenant, settings.TENANT_CACHE_TIMEOUT)
     return None if isinstance(tenant, str) else tenant
 
 
+def _forget(keys: list[str]) -> None:
+    # Now, and again on commit: a lookup between the two would re-cache the old rows.
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def forget_hostnames(*hostnames: str) -> None:
-    cache.delete_many([_key("host", hostname) for hostname in hostnames if hostname])
+    _forget([_key("host", hostname) for hostname in hostnames if hostname])
 
 
 def forget_schema(schema_name: str) -> None:
-    cache.delete(_key("schema", schema_name))
+    _forget([_key("schema", schema_name)])
 
 
 def _tenant_changed(sender, instance, **kwargs) -> None:

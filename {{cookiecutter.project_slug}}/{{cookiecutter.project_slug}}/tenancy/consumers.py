@@ -76,7 +76,7 @@ class TenantJsonWebsocketConsumer(TenantConsumerMixin, AsyncJsonWebsocketConsume
             return
         try:
             content = await self.decode_json(text_data)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             await self.reject_frame(f"malformed JSON: {error}")
             return
         if not isinstance(content, dict):

@@ -6,9 +6,11 @@ so a schema set for one WebSocket leaks into the next caller's queries. A Contex
 *task* instead: asgiref copies the caller's context into the thread it runs sync code on, so
 the database backend sees the schema of whoever made the call, whatever thread runs it.
 
-Nothing active means the public schema, exactly as django-tenants' connections start out.
-django-tenants' own `tenant_context()`, `schema_context()` and `connection.set_tenant()` keep
-working: the backend routes them here.
+A query made with nothing active fails (`NoTenantActive`) instead of guessing a schema: shared
+tables are read inside `public_schema()`, as the HTTP middleware, the tenant lookups and
+`manage.py` do. django-tenants' own `tenant_context()`, `schema_context()` and
+`connection.set_tenant()` keep working: the backend routes them here (on exit they restore
+the public schema, not "nothing").
 """
 
 from collections.abc import Iterator
@@ -17,13 +19,23 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
-from django_tenants.postgresql_backend.base import FakeTenant
 from django_tenants.utils import get_public_schema_name
 
 
 @dataclass(frozen=True, slots=True)
+class SchemaOnly:
+    """A bare schema where a tenant is expected, like django-tenants' FakeTenant."""
+
+    schema_name: str
+    tenant_type: str | None = None
+
+    def get_tenant_type(self) -> str | None:
+        return self.tenant_type
+
+
+@dataclass(frozen=True, slots=True)
 class ActiveSchema:
-    tenant: Any  # a tenant model instance, or django-tenants' FakeTenant for a bare schema
+    tenant: Any  # a tenant model instance, or a bare schema (SchemaOnly, FakeTenant)
     include_public: bool = True
 
     @property
@@ -34,14 +46,19 @@ class ActiveSchema:
 _active: ContextVar[ActiveSchema | None] = ContextVar("tenancy_active_schema", default=None)
 
 
+def is_active() -> bool:
+    """Whether a tenant, or the public schema, was made active in this context."""
+    return _active.get() is not None
+
+
 def get_active_schema() -> ActiveSchema:
-    """The schema queries run in now; public when nothing is active."""
+    """The schema queries run in now (public when nothing is active: they are refused)."""
     active = _active.get()
     return ActiveSchema(public_tenant()) if active is None else active
 
 
 def get_current_tenant() -> Any | None:
-    """The active tenant (model instance or FakeTenant), or None in the public schema."""
+    """The active tenant (a model instance or bare schema), or None in the public schema."""
     active = _active.get()
     if active is None or active.schema_name == get_public_schema_name():
         return None
@@ -76,9 +93,9 @@ def active_tenant(tenant: Any, include_public: bool = True) -> Iterator[Any]:
         deactivate(token)
 
 
-def public_tenant() -> FakeTenant:
+def public_tenant() -> SchemaOnly:
     """Stands for the public schema wherever a tenant is expected."""
-    return FakeTenant(schema_name=get_public_schema_name())
+    return SchemaOnly(get_public_schema_name())
 
 
 @contextmanager

@@ -16,6 +16,10 @@ class TenantRequired(TenancyError):
     """Tenant work was started with no tenant active (a tenant task sent outside a tenant)."""
 
 
+class NoTenantActive(TenancyError, DatabaseError):
+    """A query was made with no tenant (and not the public schema) active: refused."""
+
+
 class TenantSchemaMissing(TenancyError, DatabaseError):
     """The active tenant's schema is gone (tenant deleted): no query may fall back to public."""
 

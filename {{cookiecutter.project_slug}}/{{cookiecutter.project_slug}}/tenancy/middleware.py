@@ -6,9 +6,8 @@ from channels.db import database_sync_to_async
 from channels.security.websocket import WebsocketDenier
 {%- if cookiecutter.tenant_resolution == "header" %}
 from django.conf import settings
-{%- endif %}
 from django.db import connection
-{%- if cookiecutter.tenant_resolution == "subdomain" %}
+{%- else %}
 from django.http.request import split_domain_port
 {%- endif %}
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -63,11 +62,6 @@ class TenantHttpMiddleware(TenantMainMiddleware):
         connection.set_tenant(tenant)
         self.setup_url_routing(request)
 {%- endif %}
-
-    def process_response(self, request, response):
-        # Leave the thread as we found it: under WSGI the next code on it is not a request.
-        connection.set_schema_to_public()
-        return response
 
 
 class TenantWebsocketMiddleware:

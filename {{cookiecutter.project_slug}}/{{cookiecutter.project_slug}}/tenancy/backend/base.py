@@ -1,10 +1,12 @@
 """django-tenants' PostgreSQL backend with the active schema read from `tenancy.context`.
 
-Three changes to django-tenants' `DatabaseWrapper`, each closing a leak:
+Four changes to django-tenants' `DatabaseWrapper`, each closing a leak:
 
 - `tenant`, `schema_name` and `include_public_schema` are read from the context, and
   `set_tenant()` writes there, so the schema follows the calling task, not the thread that
   happens to run its query (see `tenancy.context`).
+- A query with nothing active raises `NoTenantActive` rather than run in a leftover or
+  default schema.
 - `search_path` is set only when it differs from what this physical connection already has,
   and in the same statement that checks the schema still exists: a dropped tenant schema
   raises `TenantSchemaMissing` instead of silently reading `public`'s tables of the same name.
@@ -12,19 +14,26 @@ Three changes to django-tenants' `DatabaseWrapper`, each closing a leak:
   next statement (usually the rollback) is what matters.
 """
 
-import psycopg
 from django.contrib.contenttypes.models import ContentType
 from django_tenants.postgresql_backend import base as tenants_base
 from django_tenants.postgresql_backend.introspection import DatabaseSchemaIntrospection
 from django_tenants.utils import quote_schema_name
+from psycopg.errors import InFailedSqlTransaction
 
 from .. import context
-from ..exceptions import TenantSchemaMissing
+from ..exceptions import NoTenantActive, TenantSchemaMissing
 
 # Sets the search path only if the schema exists: no row, no SET.
 SET_SEARCH_PATH_IF_SCHEMA_EXISTS = (
     "SELECT set_config('search_path', %s, false) FROM pg_namespace WHERE nspname = %s"
 )
+
+
+def in_aborted_transaction(error: BaseException) -> bool:
+    # Django's cursor wrapper re-raises psycopg's error as its own InternalError.
+    return isinstance(error, InFailedSqlTransaction) or isinstance(
+        error.__cause__, InFailedSqlTransaction
+    )
 
 
 class DatabaseWrapper(tenants_base.DatabaseWrapper):
@@ -58,6 +67,11 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
     def _handle_search_path(self, cursor=None):
         if self._setting_search_path:
             return
+        if not context.is_active():
+            raise NoTenantActive(
+                "No tenant is active for this query: run it in tenant_context(tenant), a "
+                "tenant consumer or task, or in public_schema() for the shared tables."
+            )
         search_paths = self._get_cursor_search_paths()
         if search_paths == self.search_path_set_schemas:
             return
@@ -74,11 +88,10 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
                     f"Schema {self.schema_name!r} does not exist: its tenant was deleted, or "
                     "its schema was never created (run migrate_schemas)."
                 )
-        except psycopg.errors.InFailedSqlTransaction:
+        except BaseException as error:
             self.search_path_set_schemas = None
-        except BaseException:
-            self.search_path_set_schemas = None
-            raise
+            if not in_aborted_transaction(error):
+                raise
         else:
             self.search_path_set_schemas = search_paths
         finally:

