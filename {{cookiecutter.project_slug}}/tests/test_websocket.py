@@ -5,12 +5,19 @@ import random
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
 from django.db import connection
+from django.urls import path
 from django_tenants.utils import tenant_context
 
 from {{ cookiecutter.project_slug }}.items.models import Item
-from {{ cookiecutter.project_slug }}.tenancy.consumers import TENANT_GONE_CLOSE_CODE
+from {{ cookiecutter.project_slug }}.tenancy.consumers import (
+    TENANT_GONE_CLOSE_CODE,
+    TenantJsonWebsocketConsumer,
+)
 from {{ cookiecutter.project_slug }}.tenancy.groups import broadcast_sync, tenant_group
+from {{ cookiecutter.project_slug }}.tenancy.middleware import TenantWebsocketMiddleware
 
 from .conftest import (
     close_other_sessions,
@@ -165,6 +172,46 @@ async def test_broadcast_from_sync_code_reaches_only_that_tenant(
     assert await socket_b.receive_nothing(QUIET)
     await socket_a.disconnect()
     await socket_b.disconnect()
+
+
+class RoomConsumer(TenantJsonWebsocketConsumer):
+    """Joins and leaves the rooms its client asks for."""
+
+    async def connect(self):
+        await self.accept()
+
+    async def receive_json(self, content, **kwargs):
+        await (self.join if content["op"] == "join" else self.leave)(content["room"])
+        await self.send_json({"done": content["op"]})
+
+    async def room_message(self, event):
+        await self.send_json(event)
+
+
+ROOMS = TenantWebsocketMiddleware(URLRouter([path("ws/rooms/", RoomConsumer.as_asgi())]))
+
+
+async def room_socket(tenant, *rooms: str) -> WebsocketCommunicator:
+    socket = WebsocketCommunicator(ROOMS, "/ws/rooms/", headers=tenant_headers(tenant))
+    assert (await socket.connect())[0]
+    for room in rooms:
+        await socket.send_json_to({"op": "join", "room": room})
+        assert await socket.receive_json_from() == {"done": "join"}
+    return socket
+
+
+async def test_joined_groups_are_the_tenant_own_and_can_be_left(tenant_a, tenant_b):
+    in_a, in_b = await room_socket(tenant_a, "lobby"), await room_socket(tenant_b, "lobby")
+    message = {"type": "room.message", "text": "hi"}
+    await database_sync_to_async(broadcast_sync)(tenant_a, "lobby", message)
+    assert await in_a.receive_json_from() == message
+    assert await in_b.receive_nothing(QUIET)
+    await in_a.send_json_to({"op": "leave", "room": "lobby"})
+    assert await in_a.receive_json_from() == {"done": "leave"}
+    await database_sync_to_async(broadcast_sync)(tenant_a, "lobby", message)
+    assert await in_a.receive_nothing(QUIET)
+    await in_a.disconnect()
+    await in_b.disconnect()
 
 
 def test_group_names_are_valid_and_distinct_per_tenant():

@@ -21,7 +21,8 @@ class TenantConsumerMixin:
     """Tenant plumbing for a Channels consumer.
 
     - `self.tenant`: the connection's tenant.
-    - `tenant_groups`: names of the tenant's groups to join on connect (left on disconnect).
+    - `tenant_groups`: names of the tenant's groups to join on connect (left on disconnect);
+      `join(group)` and `leave(group)` for the ones a socket picks later.
     - `broadcast(group, message)`: send to one of the tenant's groups, never another tenant's.
     - Each frame the client sends first resolves the handshake again (from the cache): if
       its tenant was deleted or no longer serves that handshake (a removed domain), the frame
@@ -55,6 +56,19 @@ class TenantConsumerMixin:
         except TenantNotFound:
             return False
         return current.pk == self.tenant.pk
+
+    async def join(self, group: str) -> None:
+        """Join the tenant's group `group` (left on disconnect, or by `leave()`)."""
+        name = groups.tenant_group(self.tenant, group)
+        await self.channel_layer.group_add(name, self.channel_name)
+        if name not in self.groups:
+            self.groups.append(name)
+
+    async def leave(self, group: str) -> None:
+        name = groups.tenant_group(self.tenant, group)
+        await self.channel_layer.group_discard(name, self.channel_name)
+        if name in self.groups:
+            self.groups.remove(name)
 
     async def broadcast(self, group: str, message: dict) -> None:
         await groups.broadcast(self.tenant, group, message)

@@ -4,7 +4,7 @@ A browser sends its cookies with a WebSocket handshake whatever page opened it, 
 says which page in `Origin`.
 {%- if cookiecutter.tenant_resolution == "subdomain" %} Tenants are subdomains of one site, so a page of tenant b
 opening tenant a's socket would carry the user's tenant-a cookie: the origin must be the very
-host the socket is opened on.
+host (and port) the socket is opened on.
 {%- else %} The origin's host must match ALLOWED_HOSTS.
 {%- endif %}
 
@@ -22,24 +22,35 @@ from django.http.request import validate_host
 from django.http.request import split_domain_port
 {%- endif %}
 
+from .resolution import header_values
+{%- if cookiecutter.tenant_resolution == "subdomain" %}
 
-def _header(scope: dict, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return value.decode("latin-1")
-    return None
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+{%- endif %}
 
 
 def origin_allowed(scope: dict) -> bool:
-    origin = _header(scope, b"origin")
-    if origin is None:
+    origins = header_values(scope, "Origin")
+    if not origins:
         return True
-    origin_host = urlsplit(origin).hostname
+    if len(origins) > 1:
+        return False
+    origin = urlsplit(origins[0])
+    if not origin.hostname:
+        return False
 {%- if cookiecutter.tenant_resolution == "subdomain" %}
-    host = split_domain_port(_header(scope, b"host") or "")[0]
-    return bool(origin_host) and origin_host == host
+    hosts = header_values(scope, "Host")
+    if len(hosts) != 1:
+        return False
+    host, port = split_domain_port(hosts[0])
+    default_port = DEFAULT_PORTS.get(origin.scheme)
+    try:
+        origin_port = str(origin.port) if origin.port else default_port
+    except ValueError:  # a port that is not a number
+        return False
+    return origin.hostname.rstrip(".") == host and (port or default_port) == origin_port
 {%- else %}
-    return bool(origin_host) and validate_host(origin_host, settings.ALLOWED_HOSTS)
+    return validate_host(origin.hostname.rstrip("."), settings.ALLOWED_HOSTS)
 {%- endif %}
 
 

@@ -68,12 +68,17 @@ def hostname_from_host(host: str) -> str:
     return hostname
 
 
-def _scope_header(scope: dict, name: str) -> str | None:
+def header_values(scope: dict, name: str) -> list[str]:
+    """Every value of the handshake header `name` (ASGI names are lowercase bytes)."""
     encoded = name.lower().encode("latin-1")
-    values = [value for key, value in scope.get("headers", ()) if key == encoded]
+    return [value.decode("latin-1") for key, value in scope.get("headers", ()) if key == encoded]
+
+
+def _scope_header(scope: dict, name: str) -> str | None:
+    values = header_values(scope, name)
     if len(values) > 1:
         raise TenantNotFound(f"more than one {name} header")
-    return values[0].decode("latin-1") if values else None
+    return values[0] if values else None
 {%- if cookiecutter.tenant_resolution == "subdomain" %}
 
 
