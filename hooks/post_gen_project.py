@@ -62,11 +62,9 @@ def next_steps(answers: dict) -> str:
     slug = answers["project_slug"]
     steps = [
         f"cd {slug}",
-        "python -m venv .venv && . .venv/bin/activate",
+        "python3 -m venv .venv && . .venv/bin/activate",
         "pip install -e '.[dev]'",
-        "python manage.py migrate_schemas --shared",
-        f"python manage.py add_tenant acme  # served at acme.{answers['domain_name']}",
-        "uvicorn config.asgi:application --reload",
+        "python manage.py quickstart  # embedded PostgreSQL/Redis unless URLs are set in .env",
     ]
     if answers["celery_broker"] != "none":
         steps.append("celery -A config.celery worker -l info  # in a second terminal")

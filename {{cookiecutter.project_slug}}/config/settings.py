@@ -22,7 +22,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 EMBEDDED_SERVICES = env.bool("DJANGO_EMBEDDED_SERVICES", default=DEBUG)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
-    default=[".{{ cookiecutter.domain_name }}", "localhost", "127.0.0.1"],
+    default=[".{{ cookiecutter.domain_name }}", ".localhost", "localhost", "127.0.0.1"],
 )
 # The base domain: tenant "acme" is served at acme.<TENANT_BASE_DOMAIN>.
 TENANT_BASE_DOMAIN = env("TENANT_BASE_DOMAIN", default="{{ cookiecutter.domain_name }}")

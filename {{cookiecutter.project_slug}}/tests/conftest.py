@@ -6,12 +6,15 @@ because WebSocket code queries from other threads and must see committed rows.
 """
 
 import itertools
+import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.backends.postgresql.base import Cursor
@@ -46,9 +49,26 @@ def unique_schema_name(prefix: str = "t") -> str:
     return f"{prefix}{next(_schema_counter)}"
 
 
+def skip_or_fail(reason: str) -> None:
+    """A missing server skips the tests that need it on a laptop, and fails them in CI."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: a missing service is a failure)", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_server(name: str, host: str, port: int) -> None:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as error:
+        skip_or_fail(f"{name} is not reachable at {host}:{port} ({error})")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def database(django_db_blocker) -> Iterator[None]:
     """This run's test database, open to every test; dropped at the end of the run."""
+    db = settings.DATABASES["default"]
+    if db["HOST"]:  # embedded servers listen on a Unix socket, in OPTIONS["host"]
+        require_server("PostgreSQL", db["HOST"], int(db["PORT"] or 5432))
     with django_db_blocker.unblock():
         databases = setup_databases(verbosity=0, interactive=False)
         try:

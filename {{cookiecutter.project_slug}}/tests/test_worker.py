@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -19,9 +20,10 @@ from django_tenants.utils import tenant_context
 from {{ cookiecutter.project_slug }}.items.models import Item
 
 from .celery_tasks import create_item, create_item_after_a_retry
-from .conftest import create_tenant, http_kwargs, open_socket, unique_schema_name
+from .conftest import create_tenant, http_kwargs, open_socket, require_server, unique_schema_name
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_PORT = {% if cookiecutter.celery_broker == "redis" %}6379{% else %}5672{% endif %}
 QUIET = 0.5
 
 
@@ -73,6 +75,9 @@ class Worker:
 
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory) -> Iterator[Worker]:
+    broker = urlsplit(settings.CELERY_BROKER_URL)
+    if broker.hostname:  # an embedded Redis is a Unix socket, always there
+        require_server("The Celery broker", broker.hostname, broker.port or DEFAULT_PORT)
     process = Worker(tmp_path_factory.mktemp("worker") / "worker.log")
     try:
         yield process
