@@ -157,6 +157,12 @@ CELERY_TASK_IGNORE_RESULT = True
 # A dead broker fails the sender within about a second instead of hanging it.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+{%- if cookiecutter.celery_broker == "redis" %}
+# A task whose worker died before acknowledging it is handed out again after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+{%- endif %}
 # Once per tenant, every hour: tenancy.for_each_tenant sends the task in each tenant.
 CELERY_BEAT_SCHEDULE = {
     "count-items-hourly": {

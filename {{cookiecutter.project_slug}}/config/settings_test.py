@@ -16,11 +16,7 @@ RUN_ID = os.environ.setdefault("TEST_RUN_ID", uuid.uuid4().hex[:8])
 from .settings import *  # noqa: E402, F403
 from .settings import CACHES{% if cookiecutter.channel_layer == "redis" %}, CHANNEL_LAYERS{% endif %}, DATABASES  # noqa: E402
 
-TEST_DATABASE_NAME = f"test_{DATABASES['default']['NAME']}_{RUN_ID}"
-DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
-if os.environ.get("TEST_RUN_CHILD"):
-    # A server or worker process started by a test: it works on the run's test database.
-    DATABASES["default"]["NAME"] = TEST_DATABASE_NAME
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{RUN_ID}"}
 CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"
 {%- if cookiecutter.channel_layer == "redis" %}
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{RUN_ID}"

@@ -7,13 +7,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from asgiref.sync import sync_to_async
 from celery import chain
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connection
 from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
@@ -25,6 +26,14 @@ from .conftest import create_tenant, http_kwargs, open_socket, require_server, u
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = {% if cookiecutter.celery_broker == "redis" %}6379{% else %}5672{% endif %}
 QUIET = 0.5
+
+
+def database_url_of_this_run() -> str:
+    db = connection.settings_dict
+    user = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    if db["HOST"]:
+        return f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"postgres://{user}@/{db['NAME']}?host={db['OPTIONS']['host']}"
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
@@ -42,7 +51,12 @@ class Worker:
         self.log = log
         env = {
             **os.environ,
-            "TEST_RUN_CHILD": "1",
+            # This run's servers and test database: the worker starts no embedded server of
+            # its own, whose exit could stop the one the run is using.
+            "DATABASE_URL": database_url_of_this_run(),
+{%- if cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" %}
+            "REDIS_URL": settings.REDIS_URL,
+{%- endif %}
             "DJANGO_SETTINGS_MODULE": "config.settings_test",
         }
         command = [
