@@ -1,6 +1,7 @@
 """Reading and running a baked project, with the interpreter (and packages) of this test run."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,10 @@ def read_env_file(path: Path) -> dict[str, str]:
         if "=" in line and not line.lstrip().startswith("#")
     )
     return {name.strip(): value.strip() for name, value in assignments}
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -139,8 +139,8 @@ def post_gen_hook() -> ModuleType:
 def record_suite_result(record_property):
     """Record how a combination's generated suite went, for the table at the end of the run."""
 
-    def record(combination: Combination, outcome: str, seconds: float) -> None:
-        record_property(SUITE_RESULT, (combination.id, outcome, seconds))
+    def record(label: str, outcome: str, seconds: float) -> None:
+        record_property(SUITE_RESULT, (label, outcome, seconds))
 
     return record
 
@@ -158,4 +158,4 @@ def pytest_terminal_summary(terminalreporter) -> None:
         return
     terminalreporter.section("generated projects' own test suites")
     for combination_id, outcome, seconds in rows:
-        terminalreporter.line(f"{combination_id:<26} {outcome:<8} {seconds:7.1f}s")
+        terminalreporter.line(f"{combination_id:<32} {outcome:<8} {seconds:7.1f}s")

@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from baked_project import project_env
+from baked_project import free_port, project_env
 from conftest import COMBINATIONS, TEMPLATE_DIR
 from websockets.sync.client import connect
 
@@ -30,12 +30,6 @@ DEFAULT = COMBINATIONS[0]
 def readme_commands() -> list[str]:
     """The README's bash blocks: generate-and-start, then the test command."""
     return re.findall(r"```bash\n(.+?)\n```", README, flags=re.DOTALL)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_http(url: str, process: subprocess.Popen, seconds: float) -> None:

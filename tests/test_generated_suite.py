@@ -4,9 +4,11 @@ RabbitMQ), run with this interpreter, which has the generated projects' dependen
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from baked_project import real_services_env, run_python
+from conftest import COMBINATIONS
 
 pytestmark = pytest.mark.slow
 
@@ -21,20 +23,32 @@ def reports_only_passes(summary: str) -> bool:
     )
 
 
-def test_generated_suite_passes(project, combination, record_suite_result):
+def run_suite(project: Path, record, label: str, **extra_env: str) -> None:
+    """Run the project's suite, record how it went under `label`, fail if it did not pass."""
     started = time.monotonic()
     try:
         run = run_python(
             project,
             *("-m", "pytest", "-q", "-p", "no:cacheprovider"),
             timeout=SUITE_TIMEOUT,
-            env=real_services_env(project),
+            env={**real_services_env(project), **extra_env},
         )
     except subprocess.TimeoutExpired as timeout:
-        record_suite_result(combination, "timeout", time.monotonic() - started)
+        record(label, "timeout", time.monotonic() - started)
         output = (timeout.output or b"").decode(errors="replace")
         pytest.fail(f"the suite ran over {SUITE_TIMEOUT}s; its output so far:\n{output}")
     lines = run.stdout.strip().splitlines() or [""]
     passed = run.returncode == 0 and reports_only_passes(lines[-1])
-    record_suite_result(combination, "passed" if passed else "failed", time.monotonic() - started)
+    record(label, "passed" if passed else "failed", time.monotonic() - started)
     assert passed, f"exit code {run.returncode}:\n{run.stdout}"
+
+
+def test_generated_suite_passes(project, combination, record_suite_result):
+    run_suite(project, record_suite_result, combination.id)
+
+
+def test_default_suite_passes_without_pooling(bake, record_suite_result):
+    """The isolation tests hold with plain connections too (DATABASE_POOL=false)."""
+    default = COMBINATIONS[0]
+    project = bake(default).result.project_path
+    run_suite(project, record_suite_result, f"{default.id} unpooled", DATABASE_POOL="false")

@@ -97,6 +97,18 @@ DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 # django-tenants' backend, extended so the active schema follows the task, not the thread.
 DATABASES["default"]["ENGINE"] = "{{ cookiecutter.project_slug }}.tenancy.backend"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# psycopg's connection pool, per process (server workers and Celery workers alike): opening a
+# PostgreSQL connection costs more than most queries. The arithmetic for max_connections:
+# (server processes + worker processes) x DATABASE_POOL_MAX_SIZE, plus headroom.
+if env.bool("DATABASE_POOL", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        # Recycled connections heal a restarted or failed-over database without a restart.
+        "max_lifetime": env.int("DATABASE_POOL_MAX_LIFETIME", default=1800),
+        "max_idle": env.int("DATABASE_POOL_MAX_IDLE", default=300),
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -172,6 +184,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 {%- endif %}
+
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
 
 # The demo WebSocket refuses anonymous users unless this is on.
 ITEMS_ALLOW_ANONYMOUS = env.bool("ITEMS_ALLOW_ANONYMOUS", default=False)

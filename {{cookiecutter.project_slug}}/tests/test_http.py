@@ -6,7 +6,7 @@ from django_tenants.utils import tenant_context
 
 from {{ cookiecutter.project_slug }}.items.models import Item
 
-from .conftest import http_kwargs, recorded_sql, touches_tenant_tables
+from .conftest import PASSWORD, http_kwargs, recorded_sql, touches_tenant_tables
 
 
 def texts(response) -> list[str]:
@@ -43,6 +43,27 @@ def test_a_streamed_response_is_generated_in_the_tenant(tenant_a):
         Item.objects.create(text="streamed")
     response = HttpClient().get("/api/items/stream/", **http_kwargs("a"))
     assert b"".join(response.streaming_content) == b"streamed\n"
+
+
+def test_the_home_page_sends_strangers_to_sign_in_first(tenant_a):
+    response = HttpClient().get("/", **http_kwargs("a"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_home_page_is_the_tenant_live_page(tenant_a, cookie_a):
+    client = HttpClient()
+    client.cookies["sessionid"] = cookie_a
+    page = client.get("/", **http_kwargs("a"))
+    assert page.status_code == 200
+    assert b"<h1>A</h1>" in page.content and b"/ws/items/" in page.content
+
+
+def test_signing_in_works_per_tenant(tenant_a, tenant_b, cookie_a):
+    for schema_name, status in (("a", 302), ("b", 200)):  # alice exists in a only
+        response = HttpClient().post(
+            "/login/", {"username": "alice", "password": PASSWORD}, **http_kwargs(schema_name)
+        )
+        assert response.status_code == status
 
 
 def test_a_request_leaves_the_thread_in_the_public_schema(tenant_a):

@@ -4,6 +4,7 @@ import asyncio
 import random
 
 import pytest
+from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
@@ -214,6 +215,34 @@ async def test_joined_groups_are_the_tenant_own_and_can_be_left(tenant_a, tenant
     await in_b.disconnect()
 
 
+class WhoAmIConsumer(TenantJsonWebsocketConsumer):
+    """Tells its client who Channels' AuthMiddleware found."""
+
+    async def connect(self):
+        await self.accept()
+        user = self.scope["user"]
+        await self.send_json({"authenticated": user.is_authenticated, "name": user.get_username()})
+
+
+WHO_AM_I = TenantWebsocketMiddleware(
+    AuthMiddlewareStack(URLRouter([path("ws/whoami/", WhoAmIConsumer.as_asgi())]))
+)
+
+
+async def who_am_i(tenant, cookie: str) -> dict:
+    headers = [*tenant_headers(tenant), (b"cookie", f"sessionid={cookie}".encode())]
+    socket = WebsocketCommunicator(WHO_AM_I, "/ws/whoami/", headers=headers)
+    assert (await socket.connect())[0]
+    answer = await socket.receive_json_from()
+    await socket.disconnect()
+    return answer
+
+
+async def test_auth_looks_the_session_up_in_the_socket_tenant_only(tenant_a, tenant_b, cookie_a):
+    assert await who_am_i(tenant_a, cookie_a) == {"authenticated": True, "name": "alice"}
+    assert await who_am_i(tenant_b, cookie_a) == {"authenticated": False, "name": ""}
+
+
 def test_group_names_are_valid_and_distinct_per_tenant():
     class Named:
         def __init__(self, schema_name):
@@ -228,41 +257,48 @@ def test_group_names_are_valid_and_distinct_per_tenant():
 
 
 async def test_many_tenants_interleaved_never_cross(settings):
-    """20 tenants x 3 sockets: randomly interleaved connects, frames and disconnects."""
+    """20 tenants x 3 sockets on one event loop, connects, frames and disconnects interleaved
+    at random: every read (the initial list) and every broadcast stays in its tenant."""
     settings.ITEMS_ALLOW_ANONYMOUS = True
     rng = random.Random(20)
     tenants = [
         await database_sync_to_async(create_tenant)(unique_schema_name("many")) for _ in range(20)
     ]
-    clients = [(tenant, number) for tenant in tenants for number in range(3)]
-    rng.shuffle(clients)
+    for tenant in tenants:
+        await database_sync_to_async(create_item)(tenant, f"{tenant.schema_name}:seed")
 
-    async def after_a_while(coroutine):
+    def owners(texts) -> set[str]:
+        return {text.split(":")[0] for text in texts}
+
+    async def client(tenant, number: int) -> list[str]:
         await asyncio.sleep(rng.random() / 20)
-        return await coroutine
-
-    async def send_three(socket, tenant, number: int) -> None:
-        for sent in range(3):
+        socket = communicator(tenant_headers(tenant))
+        assert (await socket.connect())[0]
+        listed = [item["text"] for item in (await socket.receive_json_from())["items"]]
+        assert f"{tenant.schema_name}:seed" in listed
+        assert owners(listed) == {tenant.schema_name}
+        own = {f"{tenant.schema_name}:{number}:{sent}" for sent in range(3)}
+        for text in sorted(own):
             await asyncio.sleep(rng.random() / 50)
-            text = f"{tenant.schema_name}:{number}:{sent}"
             await socket.send_json_to({"type": "item.create", "text": text})
-
-    async def hear_all(socket) -> list[str]:
-        # Its tenant's 3 sockets send 3 frames each; anything more would be a leak.
-        heard = [(await socket.receive_json_from(timeout=10))["item"]["text"] for _ in range(9)]
-        assert await socket.receive_nothing(QUIET)
-        await after_a_while(socket.disconnect())
+        heard: list[str] = []
+        while not own <= set(heard):
+            heard.append((await socket.receive_json_from(timeout=10))["item"]["text"])
+        await asyncio.sleep(rng.random() / 50)
+        while not await socket.receive_nothing(0.05):
+            heard.append((await socket.receive_json_from())["item"]["text"])
+        await socket.disconnect()
         return heard
 
-    sockets = await asyncio.gather(*(after_a_while(open_socket(t)) for t, _ in clients))
-    await asyncio.gather(*(send_three(s, t, n) for s, (t, n) in zip(sockets, clients, strict=True)))
-    results = await asyncio.gather(*(hear_all(socket) for socket in sockets))
+    clients = [(tenant, number) for tenant in tenants for number in range(3)]
+    rng.shuffle(clients)
+    results = await asyncio.gather(*(client(tenant, number) for tenant, number in clients))
 
     for (tenant, _number), heard in zip(clients, results, strict=True):
-        assert {text.split(":")[0] for text in heard} == {tenant.schema_name}
+        assert owners(heard) == {tenant.schema_name}
     for tenant in tenants:
         stored = await texts_in(tenant)
-        assert len(stored) == 9 and {text.split(":")[0] for text in stored} == {tenant.schema_name}
+        assert len(stored) == 10 and owners(stored) == {tenant.schema_name}
         await database_sync_to_async(tenant.delete)()
 {%- if cookiecutter.celery_broker == "none" %}
 

@@ -2,7 +2,9 @@
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from .consumers import LATEST_ITEMS, MAX_JOB_SECONDS
@@ -12,11 +14,26 @@ from .tasks import count_items
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from .consumers import LATEST_ITEMS
 from .models import Item
 {%- endif %}
+
+
+def home(request):
+    """The tenant's live page: its items over the WebSocket, as they are added."""
+    if not (request.user.is_authenticated or settings.ITEMS_ALLOW_ANONYMOUS):
+{%- if cookiecutter.tenant_resolution == "header" %}
+        # The sign-in page must name the tenant too.
+        login_url = f"{settings.LOGIN_URL}?tenant={request.tenant.schema_name}"
+        return redirect_to_login(request.get_full_path(), login_url)
+{%- else %}
+        return redirect_to_login(request.get_full_path())
+{%- endif %}
+    return render(request, "items/home.html", {"jobs_enabled": {{ "False" if cookiecutter.celery_broker == "none" else "True" }}})
 
 
 def refuse_anonymous(view):

@@ -7,12 +7,15 @@ Four changes to django-tenants' `DatabaseWrapper`, each closing a leak:
   happens to run its query (see `tenancy.context`).
 - A query with nothing active raises `NoTenantActive` rather than run in a leftover or
   default schema.
-- `search_path` is set only when it differs from what this physical connection already has,
+- `search_path` is set only when it differs from what the physical connection already has
+  (remembered per connection, so across pool checkouts too),
   and in the same statement that checks the schema still exists: a dropped tenant schema
   raises `TenantSchemaMissing` instead of silently reading `public`'s tables of the same name.
 - A failed `SET` is not swallowed, except inside an already aborted transaction, where the
   next statement (usually the rollback) is what matters.
 """
+
+from weakref import WeakKeyDictionary
 
 from django.contrib.contenttypes.models import ContentType
 from django_tenants.postgresql_backend import base as tenants_base
@@ -22,6 +25,9 @@ from psycopg.errors import InFailedSqlTransaction
 
 from .. import context
 from ..exceptions import NoTenantActive, TenantSchemaMissing
+
+# physical connection -> the search_path it has (see search_path_set_schemas).
+_search_paths: WeakKeyDictionary = WeakKeyDictionary()
 
 # Sets the search path only if the schema exists: no row, no SET.
 SET_SEARCH_PATH_IF_SCHEMA_EXISTS = (
@@ -41,9 +47,34 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         # Skip django-tenants' __init__: it ends with set_schema_to_public(), which here would
         # reset the *caller's* active tenant whenever a thread opens its first connection.
         tenants_base.original_backend.DatabaseWrapper.__init__(self, *args, **kwargs)
-        self.search_path_set_schemas = None
         self._setting_search_path = False
         self.introspection = DatabaseSchemaIntrospection(self)
+
+    # The search_path a *physical* connection has is its own state: with a pool it outlives
+    # this wrapper's hold on it, so it is kept with the connection, not the wrapper.
+    @property
+    def search_path_set_schemas(self):
+        return None if self.connection is None else _search_paths.get(self.connection)
+
+    @search_path_set_schemas.setter
+    def search_path_set_schemas(self, value):
+        if self.connection is None:
+            return
+        if value is None:
+            _search_paths.pop(self.connection, None)
+        else:
+            _search_paths[self.connection] = value
+
+    def close(self):
+        # A connection handed back mid-transaction is rolled back by the pool, and a SET made
+        # in that transaction with it: only then is its search_path unknown.
+        if self.in_atomic_block or not self.get_autocommit_safely():
+            self.search_path_set_schemas = None
+        self._setting_search_path = False
+        tenants_base.original_backend.DatabaseWrapper.close(self)
+
+    def get_autocommit_safely(self) -> bool:
+        return self.connection is None or self.connection.autocommit
 
     @property
     def tenant(self):
