@@ -31,10 +31,21 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def demo_server(bake, tmp_path):
-    """The default project's `manage.py quickstart`: demo tenants acme and globex, served."""
-    project = bake(COMBINATIONS[0]).result.project_path
+# Subdomain mode: each tenant at its host; header mode: ?tenant= (the page's selector links).
+PAGE_URLS = {
+    "subdomain": "http://{tenant}.localhost:{port}/",
+    "header": "http://localhost:{port}/?tenant={tenant}",
+}
+MODES = [
+    next(c for c in COMBINATIONS if c.tenant_resolution == mode and c.channel_layer == "redis")
+    for mode in PAGE_URLS
+]
+
+
+@pytest.fixture(params=MODES, ids=lambda combination: combination.tenant_resolution)
+def demo_server(request, bake, tmp_path):
+    """`manage.py quickstart` of a baked project: demo tenants acme and globex, served."""
+    project = bake(request.param).result.project_path
     port = free_port()
     env = {**project_env(project), "DJANGO_SETTINGS_MODULE": "config.settings", "PORT": str(port)}
     log = (tmp_path / "server.log").open("w")
@@ -50,6 +61,7 @@ def demo_server(bake, tmp_path):
     while True:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            break
         except urllib.error.HTTPError:
             break  # it answers
         except OSError:
@@ -58,7 +70,7 @@ def demo_server(bake, tmp_path):
                     f"the demo server did not start:\n{(tmp_path / 'server.log').read_text()}"
                 )
             time.sleep(1)
-    yield port
+    yield port, PAGE_URLS[request.param.tenant_resolution]
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
     log.close()
@@ -89,11 +101,13 @@ def signed_in_page(browser, url: str):
     return page
 
 
-def test_two_tenant_pages_live_and_apart(demo_server, browser):
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
-    acme = signed_in_page(browser, f"http://acme.localhost:{demo_server}/")
-    globex = signed_in_page(browser, f"http://globex.localhost:{demo_server}/")
+def test_two_tenant_pages_live_and_apart(demo_server, browser, request):
+    port, page_url = demo_server
+    screenshots = SCREENSHOTS / request.node.callspec.id
+    shutil.rmtree(screenshots, ignore_errors=True)
+    screenshots.mkdir(parents=True)
+    acme = signed_in_page(browser, page_url.format(tenant="acme", port=port))
+    globex = signed_in_page(browser, page_url.format(tenant="globex", port=port))
     assert "Welcome to Acme Corp" in acme.inner_text("#items")
     assert "Welcome to Globex" in globex.inner_text("#items")
 
@@ -103,8 +117,8 @@ def test_two_tenant_pages_live_and_apart(demo_server, browser):
     acme.wait_for_selector(f"#items li:has-text('{text}')", timeout=10000)
     time.sleep(1.5)  # time enough for a broadcast to reach the wrong page, if it would
     assert text not in globex.inner_text("#items")
-    acme.screenshot(path=str(SCREENSHOTS / "acme.png"), full_page=True)
-    globex.screenshot(path=str(SCREENSHOTS / "globex.png"), full_page=True)
+    acme.screenshot(path=str(screenshots / "acme.png"), full_page=True)
+    globex.screenshot(path=str(screenshots / "globex.png"), full_page=True)
 
     # A bad frame gets an error shown on the page; the socket stays live.
     acme.evaluate("socket.send('{not json')")

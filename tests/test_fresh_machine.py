@@ -122,13 +122,14 @@ def test_the_readme_test_command_is_the_one_ci_runs():
     assert re.search(r"^\.venv/bin/python -m pytest", ci_script, flags=re.MULTILINE)
 
 
-def test_the_default_test_tier_passes_with_only_python(bake):
+def test_the_default_test_tier_passes_with_only_python(cookies):
     """No URL configured, no server reachable: a network namespace with a bare loopback."""
     if shutil.which("unshare") is None or os.geteuid() != 0:
         if os.environ.get("CI"):
             pytest.fail("unshare as root is needed to hide this machine's servers")
         pytest.skip("needs unshare as root to hide this machine's servers")
-    project = bake(DEFAULT).result.project_path
+    # A bake of its own: embedded servers keep their data (and handles) in the project.
+    project = cookies.bake(extra_context=DEFAULT.context).project_path
     isolated = (
         "ip link set lo up && "
         "! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && "

@@ -8,8 +8,11 @@ stop when the last one exits. Production never uses them: with DJANGO_DEBUG off 
 DJANGO_EMBEDDED_SERVICES unset) a missing URL is an error.
 """
 
+{% if uses_redis -%}
 import atexit
+{% endif -%}
 import contextlib
+import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -41,17 +44,36 @@ def url(variable: str, start_embedded: Callable[[], str], embedded_allowed: bool
     return start_embedded()
 
 
+def postgres_data_dir() -> Path:
+    """Where the embedded PostgreSQL keeps its data, and its socket.
+
+    A Unix socket's path may not exceed 107 bytes: under a deep project folder the data goes
+    to a short directory in the user's cache instead, linked from `.embedded/postgres`.
+    """
+    in_project = EMBEDDED_DIR / "postgres"
+    if len(str(in_project)) <= 80 or in_project.is_symlink():
+        return in_project.resolve()
+    digest = hashlib.blake2b(str(in_project).encode(), digest_size=6).hexdigest()
+    elsewhere = Path.home() / ".cache" / "embedded-postgres" / digest
+    elsewhere.mkdir(parents=True, exist_ok=True)
+    EMBEDDED_DIR.mkdir(exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another process linked it first
+        in_project.symlink_to(elsewhere, target_is_directory=True)
+    return elsewhere
+
+
 def postgres_url(name: str) -> str:
     """The URL of database `name` on the embedded PostgreSQL, created if need be."""
     import pgserver
 
+    data = postgres_data_dir()
     if "postgres" not in _servers:
-        EMBEDDED_DIR.mkdir(exist_ok=True)
-        _servers["postgres"] = pgserver.get_server(EMBEDDED_DIR / "postgres", cleanup_mode="stop")
+        data.mkdir(parents=True, exist_ok=True)
+        _servers["postgres"] = pgserver.get_server(data, cleanup_mode="stop")
     server = _servers["postgres"]
     if name not in server.psql("SELECT datname FROM pg_database;"):
         server.psql(f'CREATE DATABASE "{name}";')
-    return f"postgres://postgres@/{name}?host={EMBEDDED_DIR / 'postgres'}"
+    return f"postgres://postgres@/{name}?host={data}"
 {%- if uses_redis %}
 
 

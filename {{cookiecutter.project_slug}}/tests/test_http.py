@@ -6,7 +6,17 @@ from django_tenants.utils import tenant_context
 
 from {{ cookiecutter.project_slug }}.items.models import Item
 
-from .conftest import PASSWORD, http_kwargs, recorded_sql, touches_tenant_tables
+from .conftest import (
+{%- if cookiecutter.tenant_resolution == "header" %}
+    APP_HOST,
+{%- else %}
+    DOMAIN,
+{%- endif %}
+    PASSWORD,
+    http_kwargs,
+    recorded_sql,
+    touches_tenant_tables,
+)
 
 
 def texts(response) -> list[str]:
@@ -71,3 +81,15 @@ def test_a_request_leaves_the_thread_in_the_public_schema(tenant_a):
 
     HttpClient().get("/api/items/", **http_kwargs("a"))
     assert connection.schema_name == "public"
+
+
+def test_the_public_site_links_to_each_tenant_page(public_tenant, tenant_a, tenant_b):
+{%- if cookiecutter.tenant_resolution == "subdomain" %}
+    page = HttpClient().get("/", HTTP_HOST=DOMAIN)
+    assert page.status_code == 200
+    assert f'href="//a.{DOMAIN}/"'.encode() in page.content
+{%- else %}
+    page = HttpClient().get("/", HTTP_HOST=APP_HOST)
+    assert page.status_code == 200
+    assert b'href="/?tenant=a"' in page.content and b'href="/?tenant=b"' in page.content
+{%- endif %}
