@@ -159,14 +159,14 @@ class Deployment:
         else:
             uri = f"ws://{tenant}.{DOMAIN}/ws/items/"
             headers["Origin"] = f"http://{tenant}.{DOMAIN}"
-        websocket = connect(
-            uri,
-            sock=socket.create_connection(("127.0.0.1", port)),
-            additional_headers=headers,
-            open_timeout=10,
+        return self.stack.enter_context(
+            connect(
+                uri,
+                sock=socket.create_connection(("127.0.0.1", port)),
+                additional_headers=headers,
+                open_timeout=10,
+            )
         )
-        self.stack.callback(websocket.close)
-        return websocket
 
 
 @contextmanager
