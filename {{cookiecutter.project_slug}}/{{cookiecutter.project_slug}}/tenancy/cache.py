@@ -14,12 +14,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_tenant_domain_model, get_tenant_model
 
 from .context import public_schema
+
+# One client per process. django.core.cache.cache is per asyncio context and closed at the end
+# of an HTTP request, which a WebSocket never reaches: each socket would keep a Redis
+# connection of its own for life.
+cache = SimpleLazyObject(lambda: caches.create_connection("default"))
 
 # Stored for lookups that found nothing, so unknown names cost one query per timeout.
 _MISSING = "missing"
