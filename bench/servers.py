@@ -170,20 +170,10 @@ class Run:
 
     def python(self, args: list[str], timeout: float, name: str) -> dict:
         """Run `python <args>` in the project; its last stdout line is a JSON object."""
-        log = self.logs / f"{name}.log"
-        with log.open("a") as stderr:
-            result = subprocess.run(
-                [PYTHON, *args],
-                cwd=self.project_dir,
-                env=self.env(),
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-                timeout=timeout,
-            )
-        if result.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} failed:\n{tail(log)}")
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        stdout = self._run(
+            [PYTHON, *args], name, " ".join(args), timeout, cwd=self.project_dir, env=self.env()
+        )
+        return json.loads(stdout.strip().splitlines()[-1])
 
     def setup(self, *args: str, timeout: float = 300) -> dict:
         return self.python(["-m", "benchsite.setup", *args], timeout, "setup")
@@ -193,19 +183,20 @@ class Run:
 
     def client(self, job: dict, timeout: float) -> dict:
         """Run one job of the load generator (`client.py`) in a process of its own."""
-        log = self.logs / "client.log"
+        command = [PYTHON, str(BENCH_DIR / "client.py")]
+        what = f"client job {job['kind']}"
+        return json.loads(self._run(command, "client", what, timeout, input=json.dumps(job)))
+
+    def _run(self, command: list[str], log_name: str, what: str, timeout: float, **run) -> str:
+        """A command's stdout; its stderr goes to `<log_name>.log`, quoted if it fails."""
+        log = self.logs / f"{log_name}.log"
         with log.open("a") as stderr:
             result = subprocess.run(
-                [PYTHON, str(BENCH_DIR / "client.py")],
-                input=json.dumps(job),
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-                timeout=timeout,
+                command, stdout=subprocess.PIPE, stderr=stderr, text=True, timeout=timeout, **run
             )
         if result.returncode != 0:
-            raise RuntimeError(f"client job {job['kind']} failed:\n{tail(log)}")
-        return json.loads(result.stdout)
+            raise RuntimeError(f"{what} failed:\n{tail(log)}")
+        return result.stdout
 
 
 class Process:

@@ -74,11 +74,15 @@ def header_values(scope: dict, name: str) -> list[str]:
     return [value.decode("latin-1") for key, value in scope.get("headers", ()) if key == encoded]
 
 
-def _scope_header(scope: dict, name: str) -> str | None:
-    values = header_values(scope, name)
+def _single(values: list[str], source: str) -> str | None:
+    """The one value of `source`, or None; several are refused rather than one picked."""
     if len(values) > 1:
-        raise TenantNotFound(f"more than one {name} header")
+        raise TenantNotFound(f"more than one {source}")
     return values[0] if values else None
+
+
+def _scope_header(scope: dict, name: str) -> str | None:
+    return _single(header_values(scope, name), f"{name} header")
 {%- if cookiecutter.tenant_resolution == "subdomain" %}
 
 
@@ -90,12 +94,6 @@ def tenant_for_websocket(scope: dict) -> Any:
         raise TenantNotFound(f"no tenant is served at {hostname!r}")
     return tenant
 {%- else %}
-
-
-def _single(values: list[str], source: str) -> str | None:
-    if len(values) > 1:
-        raise TenantNotFound(f"more than one tenant in the {source}")
-    return values[0] if values else None
 
 
 def schema_name_from(header: str | None, query_values: list[str]) -> str | None:

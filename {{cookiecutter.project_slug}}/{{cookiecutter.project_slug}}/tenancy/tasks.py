@@ -32,17 +32,21 @@ class TenantTask(Task):
     """A task that runs in the schema of the tenant active when it was sent."""
 
     def apply_async(self, args=None, kwargs=None, **options):
-        headers = dict(options.pop("headers", None) or {})
-        # A retry's headers already name its tenant; so do on-commit sends, captured earlier.
-        if TENANT_HEADER not in headers:
-            headers[TENANT_HEADER] = self._schema_to_send()
+        headers = self._headers_naming_the_tenant(options.pop("headers", None))
         return super().apply_async(args, kwargs, headers=headers, **options)
 
     def apply_async_on_commit(self, args=None, kwargs=None, **options):
         """Send when the transaction commits, for the tenant active *now*."""
-        headers = {**(options.pop("headers", None) or {}), TENANT_HEADER: self._schema_to_send()}
+        headers = self._headers_naming_the_tenant(options.pop("headers", None))
         send = self.apply_async
         transaction.on_commit(lambda: send(args, kwargs, headers=headers, **options))
+
+    def _headers_naming_the_tenant(self, headers: dict | None) -> dict:
+        # A retry's headers already name its tenant; so do on-commit sends, captured earlier.
+        headers = dict(headers or {})
+        if TENANT_HEADER not in headers:
+            headers[TENANT_HEADER] = self._schema_to_send()
+        return headers
 
     def delay_on_commit(self, *args, **kwargs):
         self.apply_async_on_commit(args, kwargs)

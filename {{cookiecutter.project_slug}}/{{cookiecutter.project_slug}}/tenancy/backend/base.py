@@ -68,13 +68,10 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
     def close(self):
         # A connection handed back mid-transaction is rolled back by the pool, and a SET made
         # in that transaction with it: only then is its search_path unknown.
-        if self.in_atomic_block or not self.get_autocommit_safely():
+        if self.in_atomic_block or not self.autocommit:
             self.search_path_set_schemas = None
         self._setting_search_path = False
         tenants_base.original_backend.DatabaseWrapper.close(self)
-
-    def get_autocommit_safely(self) -> bool:
-        return self.connection is None or self.connection.autocommit
 
     @property
     def tenant(self):
