@@ -8,9 +8,14 @@ because WebSocket code queries from other threads and must see committed rows.
 import itertools
 import os
 import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -31,6 +36,7 @@ from config.asgi import application
 # does; async tests inherit this from the context the event loop starts in.
 set_active_tenant(public_tenant())
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 DOMAIN = "{{ cookiecutter.domain_name }}"
 PASSWORD = "correct horse battery staple"
 _schema_counter = itertools.count()
@@ -61,6 +67,43 @@ def require_server(name: str, host: str, port: int) -> None:
         socket.create_connection((host, port), timeout=2).close()
     except OSError as error:
         skip_or_fail(f"{name} is not reachable at {host}:{port} ({error})")
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds}s waiting for {what}")
+        time.sleep(0.1)
+
+
+def database_url_of_this_run() -> str:
+    db = connection.settings_dict
+    user = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    if db["HOST"]:
+        return f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"postgres://{user}@/{db['NAME']}?host={db['OPTIONS']['host']}"
+
+
+def environment_of_this_run() -> dict[str, str]:
+    """The environment of a process that works on this run's database and servers.
+
+    It starts no embedded server of its own, whose exit could stop the one the run is using.
+    """
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url_of_this_run(),
+{%- if cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" %}
+        "REDIS_URL": settings.REDIS_URL,
+{%- endif %}
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+    }
+
+
+def in_another_process(code: str) -> None:
+    """Run `code` in `manage.py shell`: another process of this project, on this run's data."""
+    command = [sys.executable, "manage.py", "shell", "--no-imports", "-c", code]
+    subprocess.run(command, cwd=PROJECT_DIR, env=environment_of_this_run(), check=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,8 +2,11 @@
 
 import asyncio
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from asgiref.sync import SyncToAsync
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
@@ -13,6 +16,7 @@ from django.urls import path
 from django_tenants.utils import tenant_context
 
 from {{ cookiecutter.project_slug }}.items.models import Item
+from {{ cookiecutter.project_slug }}.tenancy import cache
 from {{ cookiecutter.project_slug }}.tenancy.consumers import (
     TENANT_GONE_CLOSE_CODE,
     TenantJsonWebsocketConsumer,
@@ -213,6 +217,35 @@ async def test_joined_groups_are_the_tenant_own_and_can_be_left(tenant_a, tenant
     assert await in_a.receive_nothing(QUIET)
     await in_a.disconnect()
     await in_b.disconnect()
+
+
+@contextmanager
+def work_handed_to_the_sync_thread() -> Iterator[list[str]]:
+    """Names of the functions that async code runs in a thread while the block runs."""
+    names: list[str] = []
+    original = SyncToAsync.thread_handler
+
+    def record(self, *args, **kwargs):
+        names.append(f"{self.func.__module__}.{self.func.__qualname__}")
+        return original(self, *args, **kwargs)
+
+    SyncToAsync.thread_handler = record
+    try:
+        yield names
+    finally:
+        SyncToAsync.thread_handler = original
+
+
+async def test_a_warm_socket_hands_no_tenant_work_to_the_sync_thread(tenant_a):
+    cache.memory.forget(None)
+    with work_handed_to_the_sync_thread() as cold:
+        await (await room_socket(tenant_a)).disconnect()
+    assert "{{ cookiecutter.project_slug }}.tenancy.resolution.tenant_for_websocket" in cold
+    # Now in this process' memory: the handshake and each frame resolve it on the event loop.
+    # (Channels itself still closes old database connections in that thread per message.)
+    with work_handed_to_the_sync_thread() as warm:
+        await (await room_socket(tenant_a, "lobby", "kitchen")).disconnect()
+    assert [name for name in warm if ".tenancy." in name] == []
 
 
 class WhoAmIConsumer(TenantJsonWebsocketConsumer):

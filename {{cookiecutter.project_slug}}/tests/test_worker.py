@@ -1,47 +1,36 @@
 """A real Celery worker process, against the real broker: tenants travel and never mix."""
 
-import os
 import random
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from asgiref.sync import sync_to_async
 from celery import chain
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.test import Client as HttpClient
 from django_tenants.utils import tenant_context
 
 from {{ cookiecutter.project_slug }}.items.models import Item
 
 from .celery_tasks import create_item, create_item_after_a_retry
-from .conftest import create_tenant, http_kwargs, open_socket, require_server, unique_schema_name
+from .conftest import (
+    PROJECT_DIR,
+    create_tenant,
+    environment_of_this_run,
+    http_kwargs,
+    open_socket,
+    require_server,
+    unique_schema_name,
+    wait_for,
+)
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = {% if cookiecutter.celery_broker == "redis" %}6379{% else %}5672{% endif %}
 QUIET = 0.5
-
-
-def database_url_of_this_run() -> str:
-    db = connection.settings_dict
-    user = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    if db["HOST"]:
-        return f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"postgres://{user}@/{db['NAME']}?host={db['OPTIONS']['host']}"
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-        time.sleep(0.1)
 
 
 class Worker:
@@ -49,16 +38,6 @@ class Worker:
 
     def __init__(self, log: Path):
         self.log = log
-        env = {
-            **os.environ,
-            # This run's servers and test database: the worker starts no embedded server of
-            # its own, whose exit could stop the one the run is using.
-            "DATABASE_URL": database_url_of_this_run(),
-{%- if cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" %}
-            "REDIS_URL": settings.REDIS_URL,
-{%- endif %}
-            "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        }
         command = [
             *(sys.executable, "-m", "celery", "-A", "config.celery", "worker"),
             *("--pool=solo", "--loglevel=INFO", "--without-mingle", "--without-gossip"),
@@ -66,7 +45,11 @@ class Worker:
         ]
         with log.open("w") as output:
             self.process = subprocess.Popen(
-                command, cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+                command,
+                cwd=PROJECT_DIR,
+                env=environment_of_this_run(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         wait_for(self.ready, 60, f"the worker to start (log: {log})")
 
@@ -143,6 +126,18 @@ def test_a_task_whose_tenant_was_deleted_fails_loudly_and_writes_nothing(worker,
     wait_for(lambda: "no longer exists" in worker.output(), 20, "the worker to refuse it")
     assert f"tenant {tenant.schema_name!r} no longer exists" in worker.output()
     assert "ghost" not in texts_in(tenant_a)
+
+
+def test_a_tenant_deleted_after_the_worker_cached_it_is_refused_at_once(worker, tenant_a):
+    tenant = create_tenant(unique_schema_name("cached"))
+    with tenant_context(tenant):
+        create_item.delay("first")
+    wait_for(lambda: texts_in(tenant) == ["first"], 20, "the first task")  # worker has it cached
+    tenant.delete()
+    with tenant_context(tenant):  # the deleted row still names its schema
+        create_item.delay("second")
+    refusal = f"tenant {tenant.schema_name!r} no longer exists"
+    wait_for(lambda: refusal in worker.output(), 20, "the worker to refuse it")
 
 
 async def test_jobs_from_a_socket_reach_only_that_tenant_sockets(

@@ -6,10 +6,10 @@ and keeps it active, so every query a consumer makes runs in the tenant's schema
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
 from . import groups
+from .cache import without_blocking
 from .exceptions import TenantMiddlewareMissing, TenantNotFound
 from .resolution import tenant_for_websocket
 
@@ -24,9 +24,10 @@ class TenantConsumerMixin:
     - `tenant_groups`: names of the tenant's groups to join on connect (left on disconnect);
       `join(group)` and `leave(group)` for the ones a socket picks later.
     - `broadcast(group, message)`: send to one of the tenant's groups, never another tenant's.
-    - Each frame the client sends first resolves the handshake again (from the cache): if
-      its tenant was deleted or no longer serves that handshake (a removed domain), the frame
-      is not handled and the socket is closed with code 4404.
+    - Each frame the client sends first resolves the handshake again, from this process'
+      memory (no I/O while the tenant is cached): if its tenant was deleted or no longer
+      serves that handshake (a removed domain), the frame is not handled and the socket is
+      closed with code 4404.
     """
 
     tenant_groups: tuple[str, ...] = ()
@@ -52,7 +53,7 @@ class TenantConsumerMixin:
 
     async def tenant_still_resolves(self) -> bool:
         try:
-            current = await database_sync_to_async(tenant_for_websocket)(self.scope)
+            current = await without_blocking(tenant_for_websocket, self.scope)
         except TenantNotFound:
             return False
         return current.pk == self.tenant.pk
