@@ -190,6 +190,39 @@ def write_chart(path: Path, rows: list[Row], growth: dict | None) -> bool:
     return True
 
 
+# What profiling (`bench/profile.py`) found: the causes behind the rows, which every run shows.
+WHERE_THE_TIME_GOES = [
+    "## Where the time goes",
+    "",
+    "Found by profiling the servers (`bench/profile.py`) and fixed, since they were ours:",
+    "",
+    "- Each frame re-resolved its handshake through `database_sync_to_async` and a Redis GET,",
+    "  each warm handshake took a hop to the database thread, and each tenant task read Redis",
+    "  before it started. Lookups are now answered from each process' memory (the Growth rows",
+    '  "from memory"), on the event loop, kept coherent by a Redis pub/sub invalidation',
+    "  channel; only a cold lookup leaves the loop.",
+    "- The lookup cache used `django.core.cache.cache`, which is per asyncio context: one",
+    "  Redis connection per socket, for life. One client per process now (the Scale row",
+    '  "Redis clients per socket").',
+    "",
+    "The stack's, and not removed:",
+    "",
+    "- Switching schemas costs a statement. When a connection's next query belongs to another",
+    "  tenant, the backend first sets `search_path` (checking the schema still exists): one",
+    "  round trip the floor, with one schema, never makes. It shows wherever tenants",
+    "  interleave on a connection: handshakes over 50 tenants (3 statements against 2), round",
+    "  trips over 10 tenants (`SET search_path` per message: 1.00), the Celery read task over",
+    "  10 tenants. Where no switch is needed (one tenant, the no-op task) the stack is at the",
+    "  floor within noise; pooled connections keep their path, so a checkout for the same",
+    "  tenant pays nothing.",
+    "- Channels (4.2 and later) runs `close_old_connections` through the database thread",
+    "  before every consumer message, in every variant: that hop is in the floor too.",
+    "- On two shared cores the same build's handshake ratios vary by about ±15 % from run to",
+    "  run, and absolute figures with the machine's load: compare ratios within one run, and",
+    "  read a ratio that close to its target as no measured difference.",
+]
+
+
 def write_doc(path: Path, meta: dict, rows: list[Row], chart: Path | None) -> None:
     variants = meta["variants"]
     m, v = meta["machine"], meta["versions"]
@@ -235,6 +268,7 @@ def write_doc(path: Path, meta: dict, rows: list[Row], chart: Path | None) -> No
         else f"- {row.scenario}: {row.metric} — target {row.target}"
         for row in missed_rows
     ] or ["None in this run."]
+    lines += ["", *WHERE_THE_TIME_GOES]
     if meta.get("pin_mismatches"):
         lines += ["", "## Packages not at the project's pins", ""]
         lines += [f"- {mismatch}" for mismatch in meta["pin_mismatches"]]

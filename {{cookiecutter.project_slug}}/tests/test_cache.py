@@ -1,9 +1,7 @@
 {%- set uses_redis = cookiecutter.channel_layer == "redis" or cookiecutter.celery_broker == "redis" -%}
 """The tenant cache: warm lookups need no I/O, and no change is missed{% if uses_redis %}, in any process{% endif %}."""
-{%- if uses_redis %}
 
 import os
-{%- endif %}
 
 import pytest
 {%- if uses_redis %}
@@ -73,6 +71,22 @@ def test_forget_all_drops_what_changed_without_signals():
     cache.forget_all()
     assert tenant_for_schema(tenant.schema_name).name == "Renamed"
     tenant.delete()
+
+
+def test_a_forked_worker_process_starts_with_nothing_in_memory(tenant_a):
+    # {% if cookiecutter.celery_broker != "none" %}Celery's prefork pool and {% endif %}servers that preload the app fork their workers: none may
+    # use its parent's entries{% if uses_redis %} or socket{% endif %}.
+    tenant_for_schema("a")
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        fresh = not cache.memory.entries{% if uses_redis %} and cache.memory.subscription is None{% endif %}
+        os.write(writable, b"fresh" if fresh else b"inherited")
+        os._exit(0)
+    os.close(writable)
+    os.waitpid(pid, 0)
+    assert os.read(readable, 16) == b"fresh"
+    assert from_memory("a") == tenant_a  # the parent's memory is untouched
 {%- if uses_redis %}
 
 
