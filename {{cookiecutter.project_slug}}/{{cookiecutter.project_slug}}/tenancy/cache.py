@@ -26,6 +26,9 @@ when the entries expire, after TENANT_CACHE_TIMEOUT seconds, or at once after `f
 import os
 import threading
 import time
+{%- if uses_redis %}
+import uuid
+{%- endif %}
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -114,13 +117,19 @@ def _subscribe() -> "redis.connection.AbstractConnection":
     return connection
 
 
-def _published_keys(connection) -> list[str] | None:
-    """Keys published since the last read, without waiting; None when the connection failed."""
+def _published_keys(connection, sender: str) -> list[str] | None:
+    """Keys others published since the last read, without waiting; None if the connection failed.
+
+    A message is its sender's id, then keys. A process's own messages are skipped: it applied
+    them when it sent them, and one arriving late would drop what it loaded since.
+    """
     keys = []
     try:
         while connection.can_read(timeout=0):
             _kind, _channel, data = connection.read_response(push_request=True)
-            keys.extend(data.decode().split())
+            published_by, *published = data.decode().split()
+            if published_by != sender:
+                keys.extend(published)
     except (redis.RedisError, OSError, ValueError):
         return None
     return keys
@@ -144,6 +153,7 @@ class Memory:
         self.generation = 0
 {%- if uses_redis %}
         self.subscription = None  # the invalidation channel's connection, once subscribed
+        self.sender = uuid.uuid4().hex  # signs this process' invalidations
 {%- endif %}
 
     def get(self, key: str) -> Entry | None:
@@ -201,7 +211,7 @@ class Memory:
         """Apply what was published; False when memory cannot answer (not subscribed)."""
         if self.subscription is None:
             return False
-        keys = _published_keys(self.subscription)
+        keys = _published_keys(self.subscription, self.sender)
         if keys is None:
             # Never re-subscribe silently: what was published meanwhile would be lost.
             self.subscription.disconnect()
@@ -283,10 +293,22 @@ def _load(value: str, load: Callable[[str], Any | None]) -> Entry:
 
 
 def _invalidate(keys: list[str]) -> None:
-    memory.forget(keys)
 {%- if uses_redis %}
+    # Redis first: a lookup in this process after the local drop must not find the old entry
+    # there, since this process skips the message it publishes.
     shared.delete_many(keys)
-    publisher.publish(_channel(), " ".join(keys))
+    memory.forget(keys)
+    _publish(keys)
+{%- else %}
+    memory.forget(keys)
+{%- endif %}
+
+
+{%- if uses_redis %}
+
+
+def _publish(keys: list[str]) -> None:
+    publisher.publish(_channel(), " ".join([memory.sender, *keys]))
 {%- endif %}
 
 
@@ -306,12 +328,14 @@ def forget_schema(schema_name: str) -> None:
 
 def forget_all() -> None:
     """Drop every entry{% if uses_redis %}, in every process{% endif %}: after changes that send no signals."""
-    memory.forget(None)
 {%- if uses_redis %}
     keys = list(publisher.scan_iter(match=shared.make_key(_key("*", "*")), count=1000))
     if keys:
         publisher.delete(*keys)
-    publisher.publish(_channel(), ALL)
+    memory.forget(None)
+    _publish([ALL])
+{%- else %}
+    memory.forget(None)
 {%- endif %}
 
 
